@@ -1,0 +1,80 @@
+"""Fixtures every app's tests share: a test database with the reference data, and users of each role."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database holds the real reference data (GP practices, postcodes, schools, policies)."""
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+
+
+# Tables that hold reference data; everything else is what a test made, and committed_db clears it.
+REFERENCE_APPS = {"directory", "eligibility", "contenttypes", "auth", "sessions"}
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker):
+    """A database where each statement commits, for tests with threads or a live server.
+
+    pytest-django's transactional_db would flush the reference data too; this clears only what tests made.
+    """
+    from django.apps import apps
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        yield
+        models = [
+            m for m in apps.get_models() if m._meta.app_label not in REFERENCE_APPS and not m._meta.proxy and m._meta.managed
+        ]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+                cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+            else:
+                for model in models:
+                    for field in model._meta.local_many_to_many:
+                        cursor.execute(f"DELETE FROM {connection.ops.quote_name(field.remote_field.through._meta.db_table)}")
+                cursor.execute("PRAGMA foreign_keys = OFF")
+                for model in models:
+                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+                cursor.execute("PRAGMA foreign_keys = ON")
+
+
+def _user(role: str, username: str):
+    from paedot.staff.services import create_staff_user
+
+    return create_staff_user(username=username, role=role, password="a-long-test-password-1", full_name="Test User")
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user("clinical_admin", "admin1")
+
+
+@pytest.fixture
+def partner_user(db):
+    return _user("partner_system", "gp-system")
+
+
+@pytest.fixture
+def partner_token(partner_user):
+    from paedot.staff.services import issue_api_token
+
+    return issue_api_token(user=partner_user, name="test GP system")
+
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: a skip can hide a missing piece (a browser, a database feature)."""
+    import os
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("CI") and skipped and exitstatus == 0:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; skips are not allowed in CI.", red=True)
+        session.exitstatus = 1

@@ -1,0 +1,1 @@
+"""The case-management system of a children's Occupational Therapy service (modelled on Birmingham's)."""

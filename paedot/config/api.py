@@ -1,0 +1,85 @@
+"""The JSON API other NHS systems use (Django Ninja; OpenAPI at /api/openapi.json, docs at /api/docs).
+
+Every app owns its router (`<app>/api.py`); this module mounts them and makes every refusal look alike:
+400 {"message", "errors": [{"field", "message"}]} for bad input, 401 without a valid token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from paedot.staff.services import authenticate_token
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = authenticate_token(token)
+        if user is not None:
+            request.api_user = user  # type: ignore[attr-defined]
+        return user
+
+
+api = NinjaAPI(
+    title="Paediatric Occupational Therapy Service API",
+    version="1",
+    description=(
+        "For GP, school and other NHS systems: check eligibility, submit referrals. "
+        "Authenticate with `Authorization: Bearer <token>` where an endpoint needs it."
+    ),
+    urls_namespace="api",
+)
+
+
+def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
+    # Ninja prefixes the location with where it came from ("body", "payload"); the caller wants the field path.
+    parts = [str(part) for part in loc if part not in ("body", "payload", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "Invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError):
+    errors = [{"field": _field_name(error.get("loc", ())), "message": _message(error)} for error in exc.errors]
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "The request is not valid."
+    return api.create_response(request, {"message": summary, "errors": errors}, status=400)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError):
+    """Errors raised as HttpError: Ninja's own for a body that is not JSON, and ours (403, 404, 409, 422)."""
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = "The request body is not valid JSON."
+        return api.create_response(
+            request, {"message": message, "errors": [{"field": "body", "message": message}]}, status=400
+        )
+    return api.create_response(request, {"message": message}, status=exc.status_code)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError):
+    response = api.create_response(
+        request, {"message": "A valid API token is needed: send Authorization: Bearer <token>."}, status=401
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _mount_routers() -> None:
+    from paedot.eligibility.api import router as eligibility_router
+    from paedot.referrals.api import router as referrals_router
+
+    api.add_router("/", eligibility_router)
+    api.add_router("/", referrals_router)
+
+
+_mount_routers()

@@ -1,0 +1,53 @@
+"""The Jinja2 environment: our templates first, then the NHS design system's (nhsuk-frontend-jinja)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.messages import get_messages
+from django.middleware.csrf import get_token
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+from paedot.core import presenters
+from paedot.nhsuk_forms import helpers as nhsuk_forms
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def csrf_input(request: Any) -> str:
+    from markupsafe import Markup
+
+    return Markup(f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">')
+
+
+def environment(**options: Any) -> Environment:
+    loader = options.pop("loader")
+    options["undefined"] = ChainableUndefined
+    options.setdefault("autoescape", True)
+    env = Environment(loader=ChoiceLoader([loader, PackageLoader("nhsuk_frontend_jinja")]), **options)
+    env.globals.update(
+        {
+            "static": static,
+            "url": url,
+            "csrf_field": csrf_input,
+            "get_messages": get_messages,
+            "now": timezone.now,
+            "asset_path": "/static/nhsuk/assets",
+            "nhsuk_widget_kind": nhsuk_forms.widget_kind,
+            "nhsuk_field_items": nhsuk_forms.field_items,
+            "nhsuk_error_summary_items": nhsuk_forms.error_summary_items,
+        }
+    )
+    env.filters.update(
+        {
+            "nhs_number": presenters.format_nhs_number,
+            "uk_date": presenters.format_date,
+            "uk_datetime": presenters.format_datetime,
+        }
+    )
+    return env

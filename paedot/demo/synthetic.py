@@ -1,0 +1,212 @@
+"""Synthetic demo data: made-up children and families, real Birmingham reference data.
+
+Nothing here is about a real person. NHS numbers are in the 999 test range (never issued to patients) and pass
+the Modulus 11 check; GP practices, schools and postcodes are real places from the reference data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from paedot.core.identifiers import nhs_number_check_digit
+from paedot.directory.models import GPPractice, Postcode, School
+from paedot.eligibility.codes import Difficulty, ReferrerRole
+from paedot.referrals.models import Referral, Source
+from paedot.referrals.services import (
+    ChildDetails,
+    ParentCarerDetails,
+    ReferralSubmission,
+    ReferrerDetails,
+    receive_referral,
+)
+from paedot.staff.models import ApiToken, Role, User
+from paedot.staff.services import create_staff_user, hash_token
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose; never a real account
+DEMO_PARTNER_TOKEN = "pot_demo-partner-system-token-not-a-secret"  # noqa: S105
+
+DEMO_STAFF = [
+    ("admin", Role.CLINICAL_ADMIN, "Amira Hussain"),
+    ("ot", Role.OT, "Olivia Turner"),
+    ("ota", Role.OTA, "Tomasz Nowak"),
+    ("lead", Role.TEAM_LEAD, "Grace Okafor"),
+    ("auditor", Role.AUDITOR, "Daniel Price"),
+    ("sysadmin", Role.SYSTEM_ADMIN, "Priya Shah"),
+]
+DEMO_PARTNER = ("gp-system", Role.PARTNER_SYSTEM, "Demo GP clinical system")
+
+GIVEN_NAMES = [
+    "Aisha", "Amelia", "Arlo", "Ayaan", "Bilal", "Chloe", "Darius", "Eesa", "Ella", "Faith", "Freddie", "Grace",
+    "Hamza", "Harper", "Ibrahim", "Isla", "Jayden", "Kai", "Leo", "Lily", "Maryam", "Mason", "Mia", "Muhammad",
+    "Noah", "Nia", "Oliver", "Oscar", "Poppy", "Reuben", "Riya", "Rosa", "Sami", "Sofia", "Theo", "Tyler",
+    "Yusuf", "Zainab", "Zara", "Zoltan",
+]
+FAMILY_NAMES = [
+    "Ahmed", "Ali", "Begum", "Bennett", "Campbell", "Chowdhury", "Clarke", "Daniels", "Edwards", "Evans", "Francis",
+    "Green", "Hall", "Hussain", "Iqbal", "Jackson", "Johnson", "Khan", "Kowalski", "Lewis", "Mahmood", "Mensah",
+    "Mirza", "Morris", "Nguyen", "Okoro", "Patel", "Rahman", "Reid", "Riaz", "Robinson", "Singh", "Smith",
+    "Thomas", "Walker", "Ward", "Williams", "Wright", "Yilmaz", "Young",
+]
+STREETS = [
+    "Soho Road", "Church Lane", "Victoria Road", "Park Avenue", "Stratford Road", "Coventry Road", "Bristol Road",
+    "Kingstanding Road", "Slade Road", "Alum Rock Road", "Moseley Road", "Hagley Road", "Warwick Road", "Oak Tree Lane",
+]
+DESCRIPTIONS = {
+    "dressing": "Cannot manage buttons or zips and needs help to dress for PE; takes much longer than classmates.",
+    "washing": "Finds washing hands and face difficult because of poor grip and balance at the sink.",
+    "feeding": "Struggles to use a knife and fork; often uses fingers and spills a lot at mealtimes.",
+    "toileting": "Needs adult help with wiping and managing clothes after using the toilet.",
+    "pencil_skills": "Handwriting is hard to read, grip is awkward and letters vary in size; tires quickly.",
+    "scissor_skills": "Cannot cut along a line and holds scissors upside down; avoids craft activities.",
+    "concentration": "Finds it hard to stay seated and focused on table-top tasks for more than a few minutes.",
+    "accessing_environment": "Trips on stairs and struggles to carry a tray or bag around school safely.",
+    "play": "Avoids construction toys and puzzles; play is limited and repetitive.",
+    "leisure": "Has stopped joining in with clubs because of difficulties with coordination.",
+}
+INITIAL_REFERRERS = [
+    (ReferrerRole.GP, "Dr", "Practice"),
+    (ReferrerRole.PAEDIATRICIAN, "Dr", "Birmingham Children's Hospital"),
+    (ReferrerRole.HEALTH_VISITOR, "", "Health Visiting Service"),
+    (ReferrerRole.EDUCATIONAL_SUPPORT_SERVICE, "", "Pupil and School Support"),
+    (ReferrerRole.SCHOOL_NURSE, "", "School Nursing Service"),
+    (ReferrerRole.PHYSIOTHERAPIST, "", "Children's Physiotherapy"),
+    (ReferrerRole.SPEECH_AND_LANGUAGE_THERAPIST, "", "Speech and Language Therapy"),
+    (ReferrerRole.SOCIAL_CARE, "", "Birmingham Children's Trust"),
+]
+
+
+def synthetic_nhs_number(rng: random.Random) -> str:
+    """A 999-range test number that passes Modulus 11."""
+    while True:
+        first_nine = "999" + "".join(str(rng.randrange(10)) for _ in range(6))
+        check = nhs_number_check_digit(first_nine)
+        if check is not None:
+            return first_nine + str(check)
+
+
+@dataclass(frozen=True)
+class Places:
+    birmingham_practices: list[GPPractice]
+    other_practices: list[GPPractice]
+    schools: list[School]
+    postcodes: list[str]
+
+
+def load_places(rng: random.Random) -> Places:
+    postcodes = list(Postcode.objects.filter(local_authority="Birmingham").values_list("postcode", flat=True))
+    return Places(
+        birmingham_practices=[p for p in GPPractice.objects.filter(in_birmingham=True) if p.is_active],
+        other_practices=list(GPPractice.objects.filter(local_authority="Solihull").order_by("code")[:10])
+        + [p for p in GPPractice.objects.filter(in_birmingham=True) if not p.is_active],
+        schools=list(School.objects.filter(is_open=True).order_by("urn")),
+        postcodes=rng.sample(postcodes, k=min(500, len(postcodes))),
+    )
+
+
+def make_staff(stdout=None) -> list[tuple[str, str, str]]:
+    """One demo account of each role; returns (username, role label, password) for printing."""
+    rows = []
+    for username, role, name in DEMO_STAFF:
+        if not User.objects.filter(username=username).exists():
+            create_staff_user(username=username, role=role, password=DEMO_PASSWORD, full_name=name)
+        rows.append((username, Role(role).label, DEMO_PASSWORD))
+    username, role, name = DEMO_PARTNER
+    partner = User.objects.filter(username=username).first() or create_staff_user(
+        username=username, role=role, full_name=name
+    )
+    if not ApiToken.objects.filter(token_hash=hash_token(DEMO_PARTNER_TOKEN)).exists():
+        ApiToken.objects.create(
+            user=partner, name="demo token", token_hash=hash_token(DEMO_PARTNER_TOKEN), prefix=DEMO_PARTNER_TOKEN[:12]
+        )
+    return rows
+
+
+def _submission(rng: random.Random, places: Places, today: dt.date, received: dt.date) -> ReferralSubmission:
+    """One synthetic referral; about one in five fails a criterion, so the inbox shows every outcome."""
+    age_days = rng.randint(2 * 365, 17 * 365)
+    twist = rng.random()
+    if twist < 0.03:
+        age_days = rng.randint(20 * 365 + 5, 21 * 365)  # too old
+    date_of_birth = received - dt.timedelta(days=age_days)
+    age = age_days // 365
+    education = "early_years" if age < 5 else "mainstream_school"
+    if 0.03 <= twist < 0.08 and age >= 5:
+        education = "special_school"
+    if 0.08 <= twist < 0.10 and age >= 16:
+        education = "college"
+    practice = rng.choice(places.birmingham_practices)
+    if 0.10 <= twist < 0.14 and places.other_practices:
+        practice = rng.choice(places.other_practices)
+    role, title, organisation = rng.choice(INITIAL_REFERRERS)
+    previous = rng.random() < 0.12
+    if 0.14 <= twist < 0.17:
+        role, title, organisation = (rng.choice([ReferrerRole.TEACHER, ReferrerRole.PARENT_CARER]), "", "")
+    difficulties = rng.sample(list(Difficulty.values), k=rng.choice([1, 1, 2, 2, 3]))
+    if 0.17 <= twist < 0.19:
+        difficulties = []
+    consent = not (0.19 <= twist < 0.2)
+    family = rng.choice(FAMILY_NAMES)
+    given = rng.choice(GIVEN_NAMES)
+    parent_given = rng.choice(GIVEN_NAMES)
+    referrer_family = rng.choice(FAMILY_NAMES)
+    school = rng.choice(places.schools) if education != "early_years" and places.schools else None
+    description = " ".join(DESCRIPTIONS[d] for d in difficulties) or "Parent worried about general development."
+    if role == ReferrerRole.GP:
+        organisation = practice.name.title()
+    return ReferralSubmission(
+        child=ChildDetails(
+            given_name=given,
+            family_name=family,
+            date_of_birth=date_of_birth,
+            nhs_number=synthetic_nhs_number(rng) if rng.random() < 0.9 else "",
+            address=f"{rng.randint(1, 240)} {rng.choice(STREETS)}, Birmingham",
+            postcode=rng.choice(places.postcodes),
+        ),
+        parent_carer=ParentCarerDetails(
+            name=f"{parent_given} {family}",
+            relationship=rng.choice(["Mother", "Father", "Grandparent", "Foster carer", "Special guardian"]),
+            phone=f"07700 900{rng.randint(0, 999):03d}",  # Ofcom's drama range: never a real number
+            email=f"{parent_given.lower()}.{family.lower()}@example.com" if rng.random() < 0.7 else "",
+            language=rng.choice(["", "", "", "", "Urdu", "Punjabi", "Polish", "Bengali", "Somali"]),
+        ),
+        referrer=ReferrerDetails(
+            name=f"{title + ' ' if title else ''}{rng.choice(GIVEN_NAMES)} {referrer_family}",
+            role=role,
+            organisation=organisation,
+            email=f"referrer{rng.randint(1, 999)}@example.nhs.uk",
+        ),
+        gp_practice_code=practice.code,
+        education=education,
+        difficulties=tuple(difficulties),
+        description=description,
+        consent_given=consent,
+        previous_ot_episode=previous,
+        school_urn=school.urn if school else "",
+    )
+
+
+def make_referrals(count: int, *, seed: int = 2026, today: dt.date) -> int:
+    """Make `count` referrals received over the last year, through the same service as every other door."""
+    rng = random.Random(seed)
+    places = load_places(rng)
+    sources = [Source.ONLINE, Source.ONLINE, Source.API, Source.PAPER, Source.EMAIL]
+    made = 0
+    with transaction.atomic():
+        for _ in range(count):
+            received = today - dt.timedelta(days=rng.randint(0, 400))
+            receive_referral(
+                submission=_submission(rng, places, today, received),
+                source=rng.choice(sources),
+                received_date=received,
+                acknowledge=False,
+            )
+            made += 1
+    return made
+
+
+def demo_referrals_exist() -> bool:
+    return Referral.objects.exists()

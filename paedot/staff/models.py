@@ -1,0 +1,56 @@
+"""Staff, their roles, and the API tokens partner systems use."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CLINICAL_ADMIN = "clinical_admin", "Clinical admin"
+    OT = "ot", "Occupational therapist"
+    OTA = "ota", "Occupational therapy assistant"
+    TEAM_LEAD = "team_lead", "Team lead"
+    AUDITOR = "auditor", "Auditor"
+    SYSTEM_ADMIN = "system_admin", "System admin"
+    PARTNER_SYSTEM = "partner_system", "Partner system"
+
+
+class User(AbstractUser):
+    """A member of staff, or a partner system (a GP or school system) that submits referrals by API."""
+
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        ordering = ["username"]
+
+    @property
+    def is_partner_system(self) -> bool:
+        return self.role == Role.PARTNER_SYSTEM
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> ApiTokenQuerySet:
+        from django.utils import timezone
+
+        return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
+
+
+class ApiToken(models.Model):
+    """A bearer token. Only its SHA-256 hash is kept; the token itself is shown once when made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12, help_text="The first characters, to tell tokens apart in lists.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user.username})"

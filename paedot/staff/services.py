@@ -1,0 +1,55 @@
+"""Making staff accounts and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from paedot.core.audit import record_event
+from paedot.staff.models import ApiToken, Role, User
+
+TOKEN_PREFIX = "pot_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_staff_user(
+    *, username: str, role: str, password: str | None = None, full_name: str = "", email: str = ""
+) -> User:
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}. Roles: {', '.join(Role.values)}.")
+    given, _, family = full_name.partition(" ")
+    user = User(username=username, role=role, email=email, first_name=given, last_name=family)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    record_event(action="staff.user_created", actor_label="manage.py", target=user, detail={"role": role})
+    return user
+
+
+@transaction.atomic
+def issue_api_token(*, user: User, name: str = "") -> str:
+    """Make a token for the user and return it; it cannot be shown again."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, name=name, token_hash=hash_token(token), prefix=token[:12])
+    record_event(action="staff.api_token_issued", actor_label="manage.py", target=user, detail={"name": name})
+    return token
+
+
+def authenticate_token(token: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    if not token or not token.startswith(TOKEN_PREFIX):
+        return None
+    api_token = ApiToken.objects.usable().select_related("user").filter(token_hash=hash_token(token)).first()
+    if api_token is None:
+        return None
+    ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+    return api_token.user

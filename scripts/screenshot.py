@@ -1,0 +1,41 @@
+"""Take a screenshot of a page of the running app for the README, in Debian's chromium.
+
+    .venv/bin/python scripts/screenshot.py http://127.0.0.1:8000/staff/referrals/ docs/screenshots/inbox.png \
+        --sign-in admin demo-password-2026
+"""
+
+from __future__ import annotations
+
+import argparse
+from urllib.parse import urljoin
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("out")
+    parser.add_argument("--sign-in", nargs=2, metavar=("USERNAME", "PASSWORD"))
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=900)
+    args = parser.parse_args()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": args.width, "height": args.height})
+        if args.sign_in:
+            page.goto(urljoin(args.url, "/staff/sign-in"))
+            page.fill("#id_username", args.sign_in[0])
+            page.fill("#id_password", args.sign_in[1])
+            page.click("button[type=submit], .nhsuk-button")
+        page.goto(args.url)
+        page.screenshot(path=args.out)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
