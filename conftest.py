@@ -29,7 +29,9 @@ def committed_db(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         yield
         models = [
-            m for m in apps.get_models() if m._meta.app_label not in REFERENCE_APPS and not m._meta.proxy and m._meta.managed
+            m
+            for m in apps.get_models()
+            if m._meta.app_label not in REFERENCE_APPS and not m._meta.proxy and m._meta.managed
         ]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -38,7 +40,9 @@ def committed_db(django_db_setup, django_db_blocker):
             else:
                 for model in models:
                     for field in model._meta.local_many_to_many:
-                        cursor.execute(f"DELETE FROM {connection.ops.quote_name(field.remote_field.through._meta.db_table)}")
+                        cursor.execute(
+                            f"DELETE FROM {connection.ops.quote_name(field.remote_field.through._meta.db_table)}"
+                        )
                 cursor.execute("PRAGMA foreign_keys = OFF")
                 for model in models:
                     cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
@@ -66,7 +70,6 @@ def partner_token(partner_user):
     from paedot.staff.services import issue_api_token
 
     return issue_api_token(user=partner_user, name="test GP system")
-
 
 
 def pytest_sessionfinish(session, exitstatus):

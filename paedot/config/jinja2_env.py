@@ -9,6 +9,7 @@ from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from paedot.core import presenters
@@ -20,16 +21,14 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 
 
 def csrf_input(request: Any) -> str:
-    from markupsafe import Markup
-
-    return Markup(f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">')
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
 
 
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader")
     options["undefined"] = ChainableUndefined
-    options.setdefault("autoescape", True)
-    env = Environment(loader=ChoiceLoader([loader, PackageLoader("nhsuk_frontend_jinja")]), **options)
+    options.pop("autoescape", None)
+    env = Environment(loader=ChoiceLoader([loader, PackageLoader("nhsuk_frontend_jinja")]), autoescape=True, **options)
     env.globals.update(
         {
             "static": static,

@@ -48,3 +48,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_client")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Header, Router
+from ninja import Header, Router, Status
 from ninja.errors import HttpError
 
 from paedot.config.api import BearerToken
 from paedot.config.api_errors import bad_request
 from paedot.core.idempotency import MAX_KEY_LENGTH, IdempotencyConflict, run_once
-from paedot.referrals.rules import may_submit_referrals, may_set_received_date
+from paedot.referrals.rules import may_set_received_date, may_submit_referrals
 from paedot.referrals.schemas import ErrorOut, ReferralIn, ReferralReceipt
 from paedot.referrals.services import (
     ChildDetails,
@@ -96,10 +96,11 @@ def submit_referral(
         return 201, _receipt(referral)
 
     if idempotency_key is None:
-        return create()
+        return Status(*create())
     if not idempotency_key.strip() or len(idempotency_key) > MAX_KEY_LENGTH:
         raise HttpError(400, f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
     try:
-        return run_once(user=user, key=idempotency_key, payload=payload.model_dump(mode="json"), action=create)
+        status, body = run_once(user=user, key=idempotency_key, payload=payload.model_dump(mode="json"), action=create)
     except IdempotencyConflict as conflict:
         raise HttpError(422, str(conflict)) from conflict
+    return Status(status, body)

@@ -32,7 +32,7 @@ def send_acknowledgements(referral_id: int) -> int:
             {"referral": referral, "audience": audience, "recipient_name": name},
         )
         message = EmailMessage(
-            subject=f"We have received your referral {referral.reference} – Paediatric Occupational Therapy",
+            subject=f"We have received your referral {referral.reference} - Paediatric Occupational Therapy",
             body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],

@@ -14,4 +14,3 @@ def may_submit_referrals(user) -> bool:
 def may_set_received_date(user) -> bool:
     """Paper, emailed and phoned referrals arrive before they are typed in: only admin staff back-date them."""
     return getattr(user, "role", None) == Role.CLINICAL_ADMIN
-

@@ -12,8 +12,8 @@ from django.utils import timezone
 from paedot.children.models import Child, ParentCarer
 from paedot.core.audit import record_event
 from paedot.core.identifiers import normalise_nhs_number
-from paedot.directory.services import normalise_postcode
 from paedot.directory.models import School
+from paedot.directory.services import normalise_postcode
 from paedot.eligibility.rules import EligibilityDecision as Decision
 from paedot.eligibility.services import check_eligibility
 from paedot.referrals.models import EligibilityDecision, EligibilityReason, Referral, Source

@@ -10,7 +10,9 @@ def test_valid_nhs_numbers_pass_modulus_11(number):
     assert is_valid_nhs_number(number)
 
 
-@pytest.mark.parametrize("number", ["1234561234", "0000000001", "943476591", "94347659190", "943476591X", "", "9000000015"])
+@pytest.mark.parametrize(
+    "number", ["1234561234", "0000000001", "943476591", "94347659190", "943476591X", "", "9000000015"]
+)
 def test_invalid_nhs_numbers_fail(number):
     assert not is_valid_nhs_number(number)
 

@@ -26,13 +26,23 @@ BASE_PAYLOAD: dict[str, Any] = {
         "address": "1 Soho Road, Birmingham",
         "postcode": "b21 9ry",
     },
-    "parent_carer": {"name": "Sara Testchild", "relationship": "Mother", "phone": "07700 900123", "email": "sara@example.com"},
+    "parent_carer": {
+        "name": "Sara Testchild",
+        "relationship": "Mother",
+        "phone": "07700 900123",
+        "email": "sara@example.com",
+    },
     "gp_practice_code": BIRMINGHAM_PRACTICE,
     "school_urn": "103120",
     "education": "mainstream_school",
     "difficulties": ["pencil_skills", "dressing"],
     "description": "Handwriting is hard to read and he cannot do buttons.",
-    "referrer": {"name": "Dr Jo Example", "role": "gp", "organisation": "Example Surgery", "email": "jo@example.nhs.uk"},
+    "referrer": {
+        "name": "Dr Jo Example",
+        "role": "gp",
+        "organisation": "Example Surgery",
+        "email": "jo@example.nhs.uk",
+    },
     "previous_ot_episode": False,
     "consent_given": True,
 }
@@ -63,7 +73,12 @@ def submission(**overrides: Any) -> ReferralSubmission:
         "previous_ot_episode": False,
         "school_urn": "",
     }
-    child = {"given_name": "Mia", "family_name": "Testchild", "date_of_birth": dt.date(2017, 3, 1), "postcode": "B21 9RY"}
+    child = {
+        "given_name": "Mia",
+        "family_name": "Testchild",
+        "date_of_birth": dt.date(2017, 3, 1),
+        "postcode": "B21 9RY",
+    }
     child.update(overrides.pop("child", {}))
     referrer = {"name": "Dr Jo Example", "role": "gp", "email": "jo@example.nhs.uk"}
     referrer.update(overrides.pop("referrer", {}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 import pytest
 from django.core import mail
 from django.test import Client

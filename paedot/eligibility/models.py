@@ -1,0 +1,20 @@
+"""Eligibility policies as data: each version of the criteria with the date it takes effect."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class EligibilityPolicy(models.Model):
+    policy_id = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=300)
+    effective_from = models.DateField(db_index=True, help_text="Referrals received on or after this date use it.")
+    document = models.JSONField(help_text="The whole policy document, as loaded.")
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name_plural = "eligibility policies"
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} (from {self.effective_from})"
