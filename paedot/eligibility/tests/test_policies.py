@@ -83,6 +83,6 @@ def test_a_bad_policy_file_is_refused_and_nothing_changes(tmp_path):
     bad["age"]["max_years"] = "eighteen"
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad))
-    with pytest.raises(CommandError, match="age.max_years"):
+    with pytest.raises(CommandError, match=r"age\.max_years"):
         call_command("load_eligibility_policy", str(path), stdout=StringIO())
     assert not EligibilityPolicy.objects.filter(policy_id="criteria-0-18-2027").exists()
