@@ -37,7 +37,8 @@ def main() -> None:
             page.goto(urljoin(args.url, "/staff/sign-in"))
             page.fill("#id_username", args.sign_in[0])
             page.fill("#id_password", args.sign_in[1])
-            page.click("button[type=submit], .nhsuk-button")
+            with page.expect_navigation():
+                page.get_by_role("button", name="Sign in").click()
         page.goto(args.url)
         page.screenshot(path=args.out)
         browser.close()

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "paedot.core",
     "paedot.nhsuk_forms",
     "paedot.staff",

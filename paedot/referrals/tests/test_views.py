@@ -31,6 +31,7 @@ def test_the_inbox_lists_referrals_newest_first_with_outcome_and_reasons(client,
     assert "Meets criteria" in page
     assert newer.eligibility.reasons.get(code="gp_outside_birmingham").message in page
     assert "Clinical admin" in page  # who is signed in, and their role
+    assert '<button class="nhsuk-header__account-button">Sign out</button>' in page
 
 
 def test_the_inbox_runs_the_same_number_of_queries_however_long(client, admin_user, django_assert_max_num_queries):

@@ -40,4 +40,5 @@ class Command(BaseCommand):
         if load_default_policies is not None:
             result = load_default_policies()
             if out is not None and result is not None:
-                out.write(f"Eligibility policies: {result}")
+                ids = ", ".join(f"{policy.policy_id} (from {policy.effective_from:%d %B %Y})" for policy in result)
+                out.write(f"Eligibility policies in use: {ids}")
