@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import sys
-import types
 
 import pytest
 from django.core.management import call_command
@@ -140,37 +138,13 @@ def test_the_command_prints_counts_unless_asked_to_be_quiet():
 
 
 @pytest.mark.django_db
-def test_the_command_also_loads_eligibility_policies_when_that_app_provides_them(monkeypatch):
-    calls = []
-    fake = types.ModuleType("paedot.eligibility.services")
-    fake.load_default_policies = lambda: calls.append("loaded") or 3
-    monkeypatch.setitem(sys.modules, "paedot.eligibility.services", fake)
+def test_the_command_also_loads_the_default_eligibility_policies():
+    from paedot.eligibility.models import EligibilityPolicy
+
+    EligibilityPolicy.objects.all().delete()
     out = io.StringIO()
 
     call_command("load_reference_data", stdout=out)
 
-    assert calls == ["loaded"]
-    assert "Eligibility policies: 3" in out.getvalue()
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("module", [None, types.ModuleType("paedot.eligibility.services")])
-def test_the_command_runs_without_an_eligibility_loader(monkeypatch, module):
-    # None in sys.modules makes the import fail as a missing module does; an empty module lacks the function.
-    monkeypatch.setitem(sys.modules, "paedot.eligibility.services", module)
-
-    call_command("load_reference_data", verbosity=0)
-
-
-@pytest.mark.django_db
-def test_a_broken_eligibility_module_is_not_mistaken_for_a_missing_one(monkeypatch):
-    broken = types.ModuleType("paedot.eligibility.services")
-
-    def __getattr__(name):
-        raise ModuleNotFoundError("No module named 'paedot.eligibility.codes'", name="paedot.eligibility.codes")
-
-    broken.__getattr__ = __getattr__
-    monkeypatch.setitem(sys.modules, "paedot.eligibility.services", broken)
-
-    with pytest.raises(ModuleNotFoundError, match=r"paedot\.eligibility\.codes"):
-        call_command("load_reference_data", verbosity=0)
+    assert EligibilityPolicy.objects.filter(policy_id="service-page-2019").exists()
+    assert "Eligibility policies in use: service-page-2019" in out.getvalue()

@@ -1,3 +1,9 @@
+"""manage.py load_reference_data: everything the rules decide with, in one idempotent step.
+
+It lives here, not in `directory`, because it loads both the directory (shared machinery, which imports no
+service app) and this app's default policies; imports run one way, from eligibility down to directory.
+"""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -5,20 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from paedot.directory.services import load_reference_data
-
-
-def _default_policies_loader():
-    """The eligibility app's loader of default policies, or None while that app does not provide one.
-
-    Only a missing eligibility module or function is tolerated: an import error inside it must still surface.
-    """
-    try:
-        from paedot.eligibility.services import load_default_policies
-    except ImportError as error:
-        if error.name in {"paedot.eligibility", "paedot.eligibility.services"}:
-            return None
-        raise
-    return load_default_policies
+from paedot.eligibility.services import load_default_policies
 
 
 class Command(BaseCommand):
@@ -36,9 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool, data_dir: Path | None, verbosity: int, **options):
         out = self.stdout if verbosity >= 1 else None
         load_reference_data(stdout=out, data_dir=data_dir, force=force)
-        load_default_policies = _default_policies_loader()
-        if load_default_policies is not None:
-            result = load_default_policies()
-            if out is not None and result is not None:
-                ids = ", ".join(f"{policy.policy_id} (from {policy.effective_from:%d %B %Y})" for policy in result)
-                out.write(f"Eligibility policies in use: {ids}")
+        policies = load_default_policies()
+        if out is not None:
+            ids = ", ".join(f"{policy.policy_id} (from {policy.effective_from:%-d %B %Y})" for policy in policies)
+            out.write(f"Eligibility policies in use: {ids}")
