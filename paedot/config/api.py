@@ -75,9 +75,11 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError):
 
 
 def _mount_routers() -> None:
+    from paedot.directory.api import router as directory_router
     from paedot.eligibility.api import router as eligibility_router
     from paedot.referrals.api import router as referrals_router
 
+    api.add_router("/", directory_router)
     api.add_router("/", eligibility_router)
     api.add_router("/", referrals_router)
 

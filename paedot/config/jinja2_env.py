@@ -40,6 +40,7 @@ def environment(**options: Any) -> Environment:
             "nhsuk_widget_kind": nhsuk_forms.widget_kind,
             "nhsuk_field_items": nhsuk_forms.field_items,
             "nhsuk_error_summary_items": nhsuk_forms.error_summary_items,
+            "nhsuk_date_items": nhsuk_forms.date_items,
         }
     )
     env.filters.update(

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "paedot.core",
     "paedot.nhsuk_forms",
+    "paedot.documents",
     "paedot.staff",
     "paedot.directory",
     "paedot.eligibility",

@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("staff/", include("paedot.staff.urls")),
     path("staff/referrals/", include("paedot.referrals.urls")),
+    path("refer/", include("paedot.referrals.online_urls")),
     path("", include("paedot.public.urls")),
 ]

@@ -63,6 +63,24 @@ class ReferrerRole(models.TextChoices):
     OTHER = "other", "Someone else"
 
 
+# Who refers, in the groups the service page names; the rules word their messages from these.
+REFERRER_GROUPS: dict[str, str] = {
+    ReferrerRole.GP: "doctors",
+    ReferrerRole.PAEDIATRICIAN: "doctors",
+    ReferrerRole.OTHER_DOCTOR: "doctors",
+    ReferrerRole.EDUCATIONAL_SUPPORT_SERVICE: "Educational Support Services",
+    ReferrerRole.SOCIAL_CARE: "social care",
+    ReferrerRole.HEALTH_VISITOR: "health professionals",
+    ReferrerRole.PHYSIOTHERAPIST: "health professionals",
+    ReferrerRole.SPEECH_AND_LANGUAGE_THERAPIST: "health professionals",
+    ReferrerRole.SCHOOL_NURSE: "health professionals",
+    ReferrerRole.OTHER_HEALTH_PROFESSIONAL: "health professionals",
+    ReferrerRole.TEACHER: "teachers",
+    ReferrerRole.PARENT_CARER: "parents or carers",
+    ReferrerRole.OTHER: "others",
+}
+
+
 class Setting(models.TextChoices):
     HOME = "home", "At home"
     SCHOOL = "school", "At school or nursery"
@@ -96,6 +114,24 @@ SETTINGS_NOT_KNOWN = "settings_not_known"
 NO_NEW_OR_CHANGED_PROBLEM = "no_new_or_changed_problem"
 NEW_PROBLEM_NOT_KNOWN = "new_problem_not_known"
 
+# What each reason does to the outcome. Fixed per code, so a policy cannot turn a decline into a review.
+REASON_SEVERITY: dict[str, str] = {
+    AGE_OUT_OF_RANGE: Severity.DECLINE.value,
+    NOT_IN_SCHOOL_BASED_EDUCATION: Severity.DECLINE.value,
+    SPECIAL_SCHOOL_CASE_BY_CASE: Severity.REVIEW.value,
+    GP_PRACTICE_UNKNOWN: Severity.DECLINE.value,
+    GP_PRACTICE_CLOSED: Severity.DECLINE.value,
+    GP_OUTSIDE_BIRMINGHAM: Severity.DECLINE.value,
+    NO_FUNCTIONAL_DIFFICULTY: Severity.DECLINE.value,
+    DIFFICULTY_IN_ONE_SETTING_ONLY: Severity.DECLINE.value,
+    SETTINGS_NOT_KNOWN: Severity.REVIEW.value,
+    REFERRER_NOT_ACCEPTED: Severity.DECLINE.value,
+    NO_NEW_OR_CHANGED_PROBLEM: Severity.DECLINE.value,
+    NEW_PROBLEM_NOT_KNOWN: Severity.REVIEW.value,
+    NO_CONSENT: Severity.DECLINE.value,
+}
+
+# Every reason code, in the order a decision reports them.
 REASON_CODES = (
     AGE_OUT_OF_RANGE,
     NOT_IN_SCHOOL_BASED_EDUCATION,
@@ -111,3 +147,8 @@ REASON_CODES = (
     NEW_PROBLEM_NOT_KNOWN,
     NO_CONSENT,
 )
+
+DECLINE_REASON_CODES = tuple(code for code in REASON_CODES if REASON_SEVERITY[code] == Severity.DECLINE)
+REVIEW_REASON_CODES = tuple(code for code in REASON_CODES if REASON_SEVERITY[code] == Severity.REVIEW)
+
+AREA_LABELS: dict[str, str] = dict(Area.choices)

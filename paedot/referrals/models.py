@@ -54,6 +54,11 @@ class Referral(BaseModel):
     school_name = models.CharField(max_length=200, blank=True)
     difficulties = models.JSONField(default=list)
     description = models.TextField()
+    impact_home = models.TextField(blank=True, help_text="How the difficulties affect the child at home.")
+    impact_school = models.TextField(blank=True, help_text="How they affect the child at school or nursery.")
+    impact_leisure = models.TextField(blank=True, help_text="How they affect play and leisure.")
+    strategies_tried = models.TextField(blank=True)
+    other_professionals = models.TextField(blank=True)
     previous_ot_episode = models.BooleanField(default=False)
     consent_given = models.BooleanField()
 
@@ -63,6 +68,13 @@ class Referral(BaseModel):
     referrer_email = models.EmailField(blank=True)
     referrer_phone = models.CharField(max_length=30, blank=True)
 
+    submission_token = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The online form's one-time token: a double click or refresh finds the referral it already made.",
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -67,6 +67,19 @@ class ReferralSubmission:
     school_urn: str = ""
     school_name: str = ""
     settings_affected: tuple[str, ...] | None = field(default=None)
+    impact_home: str = ""
+    impact_school: str = ""
+    impact_leisure: str = ""
+    strategies_tried: str = ""
+    other_professionals: str = ""
+
+
+class DuplicateSubmission(Exception):
+    """The online form's token was used already: the referral exists, so show it rather than make another."""
+
+
+def referral_for_token(token: str) -> Referral | None:
+    return Referral.objects.filter(submission_token=token).first() if token else None
 
 
 def new_reference() -> str:
@@ -96,6 +109,7 @@ def receive_referral(
     received_date: dt.date | None = None,
     submitted_by=None,
     acknowledge: bool = True,
+    submission_token: str | None = None,
 ) -> Referral:
     """Store the referral with its child, parent/carer, referrer and eligibility decision, all or nothing.
 
@@ -143,6 +157,12 @@ def receive_referral(
             school_name=school_name,
             difficulties=list(submission.difficulties),
             description=submission.description.strip(),
+            impact_home=submission.impact_home.strip(),
+            impact_school=submission.impact_school.strip(),
+            impact_leisure=submission.impact_leisure.strip(),
+            strategies_tried=submission.strategies_tried.strip(),
+            other_professionals=submission.other_professionals.strip(),
+            submission_token=submission_token,
             previous_ot_episode=submission.previous_ot_episode,
             consent_given=submission.consent_given,
             referrer_name=submission.referrer.name.strip(),
@@ -192,6 +212,9 @@ def _create_with_unique_reference(**fields) -> Referral:
             with transaction.atomic():
                 return Referral.objects.create(reference=new_reference(), **fields)
         except IntegrityError:
+            token = fields.get("submission_token")
+            if token and Referral.objects.filter(submission_token=token).exists():
+                raise DuplicateSubmission(token) from None
             if attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")

@@ -1,0 +1,133 @@
+"""The public service page, "Check if we can help", and the service details staff can change."""
+
+from __future__ import annotations
+
+from html import unescape
+
+import pytest
+import time_machine
+
+from paedot.core.models import AuditEvent
+from paedot.public.models import ServiceDetails
+from paedot.staff.services import create_staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_service_page_says_what_the_service_does_and_how_to_refer(client):
+    page = unescape(client.get("/").content.decode())
+    for text in (
+        "Paediatric Occupational Therapy Service",
+        "Soho Health Centre",
+        "B21 9RY",
+        "0121 465 8551",
+        "aged 0 to 19",
+        "Birmingham GP",
+        "full-time school-based education",
+        "dressing, washing, feeding and toileting",
+        "pencil skills, scissor skills, concentration",
+        "case-by-case",
+        "occupational therapy assistant",
+        "teachers and from parents and carers",
+        "/referral-form.pdf",
+        "/referral-form.docx",
+        "/check-if-we-can-help/",
+        "/refer/",
+    ):
+        assert text in page, text
+
+
+def test_the_service_details_come_from_data_an_administrator_changes(client):
+    lead = create_staff_user(username="lead1", role="team_lead", password="a-long-test-password-1")
+    client.force_login(lead)
+    response = client.post(
+        "/staff/service-details",
+        {
+            "name": "Paediatric Occupational Therapy Service",
+            "base_name": "Example Health Centre",
+            "address": "1 Example Road\nBirmingham",
+            "postcode": "B1 1AA",
+            "phone": "0121 000 0000",
+            "opening_hours": "Monday to Thursday, 9am to 4pm",
+        },
+    )
+    assert response.status_code == 302
+    page = unescape(client.get("/").content.decode())
+    assert "Example Health Centre" in page and "0121 000 0000" in page and "Monday to Thursday" in page
+    assert "Soho Health Centre" not in page
+    event = AuditEvent.objects.get(action="service_details.updated")
+    assert event.detail["after"]["phone"] == "0121 000 0000"
+    assert event.detail["before"]["phone"] == "0121 465 8551"
+
+
+@pytest.mark.parametrize("role", ["clinical_admin", "ot", "auditor"])
+def test_other_roles_may_not_change_the_service_details(client, role):
+    user = create_staff_user(username=f"u-{role}", role=role, password="a-long-test-password-1")
+    client.force_login(user)
+    assert client.get("/staff/service-details").status_code == 403
+    assert client.post("/staff/service-details", {"phone": "1"}).status_code == 403
+    assert ServiceDetails.current().phone == "0121 465 8551"
+
+
+def answer_check(client, **answers):
+    defaults = {
+        "date-of-birth": {
+            "child_date_of_birth_day": "10",
+            "child_date_of_birth_month": "5",
+            "child_date_of_birth_year": "2018",
+        },
+        "education": {"education": "mainstream_school"},
+        "gp-practice": {"gp_practice": "M85001"},
+        "difficulties": {"difficulties": ["pencil_skills"]},
+        "referrer": {"referrer_role": "gp"},
+        "previous-ot": {"previous_ot_episode": "no"},
+        "consent": {"consent_given": "yes"},
+    }
+    defaults.update(answers)
+    for slug, data in defaults.items():
+        response = client.post(f"/check-if-we-can-help/{slug}", data)
+        assert response.status_code == 302, (slug, response.content.decode()[:2000])
+    return unescape(client.get("/check-if-we-can-help/result").content.decode())
+
+
+@time_machine.travel("2026-11-26 12:00 +0000")
+def test_check_if_we_can_help_says_yes_and_offers_the_referral(client):
+    page = answer_check(client)
+    assert "We can probably help" in page
+    assert 'href="/refer/"' in page
+
+
+@time_machine.travel("2026-11-26 12:00 +0000")
+def test_check_if_we_can_help_says_no_with_the_reasons_and_where_to_go(client):
+    page = answer_check(
+        client,
+        **{"gp-practice": {"gp_practice": "M89001"}, "difficulties": {}, "referrer": {"referrer_role": "teacher"}},
+    )
+    assert "We are unlikely to be able to help" in page
+    assert "not in Birmingham" in page
+    assert "Solihull" in page
+    assert "does not describe a difficulty" in page
+    assert "Ask the child's GP, health visitor" in page
+
+
+@time_machine.travel("2026-11-26 12:00 +0000")
+def test_check_if_we_can_help_says_a_therapist_decides_for_a_special_school(client):
+    page = answer_check(client, education={"education": "special_school"})
+    assert "We may be able to help" in page
+    assert "case by case" in page
+
+
+def test_the_check_asks_one_question_a_page_and_starts_again_where_you_left_off(client):
+    page = client.get("/check-if-we-can-help/education").content.decode()
+    assert page.count('type="radio"') == 6
+    assert client.get("/check-if-we-can-help/result")["Location"] == "/check-if-we-can-help/date-of-birth"
+
+
+def test_a_wrong_answer_is_explained_and_kept(client):
+    response = client.post(
+        "/check-if-we-can-help/date-of-birth",
+        {"child_date_of_birth_day": "12", "child_date_of_birth_month": "", "child_date_of_birth_year": "2019"},
+    )
+    page = unescape(response.content.decode())
+    assert "must include a day, month and year" in page
+    assert 'value="12"' in page and 'value="2019"' in page
