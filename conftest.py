@@ -6,6 +6,14 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Tests make many staff users; a deliberately slow hash (PBKDF2) would be most of the suite's time."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database holds the real reference data (GP practices, postcodes, schools, policies)."""
@@ -58,6 +66,34 @@ def _user(role: str, username: str):
 @pytest.fixture
 def admin_user(db):
     return _user("clinical_admin", "admin1")
+
+
+@pytest.fixture
+def ot_user(db):
+    return _user("ot", "ot1")
+
+
+@pytest.fixture
+def ota_user(ot_user):
+    user = _user("ota", "ota1")
+    user.supervisor = ot_user
+    user.save(update_fields=["supervisor"])
+    return user
+
+
+@pytest.fixture
+def team_lead_user(db):
+    return _user("team_lead", "lead1")
+
+
+@pytest.fixture
+def auditor_user(db):
+    return _user("auditor", "auditor1")
+
+
+@pytest.fixture
+def system_admin_user(db):
+    return _user("system_admin", "sysadmin1")
 
 
 @pytest.fixture

@@ -1,5 +1,13 @@
 """Take a screenshot of a page of the running app for the README, in Debian's chromium.
 
+Against a scratch database with the demo data, so the screenshots show synthetic people only:
+
+    export DATABASE_URL=sqlite:////tmp/shot.sqlite3
+    .venv/bin/python manage.py migrate && .venv/bin/python manage.py load_reference_data
+    .venv/bin/python manage.py seed_demo
+    .venv/bin/python manage.py runserver 127.0.0.1:8000 --noreload &
+
+    .venv/bin/python scripts/screenshot.py http://127.0.0.1:8000/ docs/screenshots/service-page.png
     .venv/bin/python scripts/screenshot.py http://127.0.0.1:8000/staff/referrals/ docs/screenshots/inbox.png \
         --sign-in admin demo-password-2026
 """

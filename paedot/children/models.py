@@ -19,7 +19,7 @@ class Child(BaseModel):
         verbose_name_plural = "children"
         indexes = [
             models.Index(fields=["nhs_number"], name="child_nhs_number_idx"),
-            models.Index(fields=["family_name", "date_of_birth"], name="child_name_dob_idx"),
+            models.Index(fields=["date_of_birth", "family_name"], name="child_dob_name_idx"),
         ]
 
     def __str__(self) -> str:

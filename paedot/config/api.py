@@ -74,14 +74,36 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError):
     return response
 
 
+def _register_service_refusals() -> None:
+    """The services' own refusals: a role that may not (403) and a move the journey does not allow (409)."""
+    from paedot.referrals.services.journey import NotAllowed, TransitionRefused
+
+    @api.exception_handler(NotAllowed)
+    def on_not_allowed(request: HttpRequest, exc: NotAllowed):
+        return api.create_response(request, {"message": str(exc)}, status=403)
+
+    @api.exception_handler(TransitionRefused)
+    def on_refused(request: HttpRequest, exc: TransitionRefused):
+        return api.create_response(request, {"message": str(exc)}, status=409)
+
+
 def _mount_routers() -> None:
+    from paedot.caseloads.api import router as caseloads_router
     from paedot.directory.api import router as directory_router
     from paedot.eligibility.api import router as eligibility_router
     from paedot.referrals.api import router as referrals_router
+    from paedot.referrals.attachments_api import router as attachments_router
+    from paedot.triage.api import router as triage_router
+    from paedot.waiting_list.api import router as waiting_list_router
 
     api.add_router("/", directory_router)
     api.add_router("/", eligibility_router)
     api.add_router("/", referrals_router)
+    api.add_router("/", triage_router)
+    api.add_router("/", waiting_list_router)
+    api.add_router("/", caseloads_router)
+    api.add_router("/", attachments_router)
 
 
+_register_service_refusals()
 _mount_routers()

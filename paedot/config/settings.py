@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "paedot.children",
     "paedot.referrals",
     "paedot.public",
+    "paedot.letters",
+    "paedot.triage",
+    "paedot.waiting_list",
+    "paedot.caseloads",
     "paedot.demo",
 ]
 
@@ -126,7 +130,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # a file (not :memory:) for tests lets concurrent threads see one database, as in production.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One file per test run (by process), so two runs at once on one machine never share a test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("TEST", {})
 else:
@@ -153,6 +158,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"  # collectstatic target in production; WhiteNoise finds files in apps locally
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Uploaded files (scanned referral forms). Never served by URL: a view checks who may see each one.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media")))
+REFERRAL_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

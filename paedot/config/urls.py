@@ -7,7 +7,12 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("staff/", include("paedot.staff.urls")),
+    path("staff/paper-referrals/", include("paedot.referrals.paper_entry_urls")),
     path("staff/referrals/", include("paedot.referrals.urls")),
+    path("staff/triage/", include("paedot.triage.urls")),
+    path("staff/waiting-list/", include("paedot.waiting_list.urls")),
+    path("staff/caseloads/", include("paedot.caseloads.urls")),
+    path("staff/letters/", include("paedot.letters.urls")),
     path("refer/", include("paedot.referrals.online_urls")),
     path("", include("paedot.public.urls")),
 ]

@@ -23,19 +23,37 @@ from paedot.referrals.services import (
     ReferrerDetails,
     receive_referral,
 )
-from paedot.staff.models import ApiToken, Role, User
+from paedot.staff.models import ApiToken, Locality, Role, User
 from paedot.staff.services import create_staff_user, hash_token
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose; never a real account
 DEMO_PARTNER_TOKEN = "pot_demo-partner-system-token-not-a-secret"  # noqa: S105
 
+ALL_LOCALITIES = [locality.value for locality in Locality]
+
+# (username, role, name, localities, supervising OT's username). Two OTs and one OT assistant in each locality, so
+# caseloads look like a real team's; usernames stay within 10 characters for the printed sign-in table.
 DEMO_STAFF = [
-    ("admin", Role.CLINICAL_ADMIN, "Amira Hussain"),
-    ("ot", Role.OT, "Olivia Turner"),
-    ("ota", Role.OTA, "Tomasz Nowak"),
-    ("lead", Role.TEAM_LEAD, "Grace Okafor"),
-    ("auditor", Role.AUDITOR, "Daniel Price"),
-    ("sysadmin", Role.SYSTEM_ADMIN, "Priya Shah"),
+    ("admin", Role.CLINICAL_ADMIN, "Amira Hussain", ALL_LOCALITIES, ""),
+    ("ot", Role.OT, "Olivia Turner", ["Central", "North"], ""),
+    ("ota", Role.OTA, "Tomasz Nowak", ["Central", "North"], "ot"),
+    ("lead", Role.TEAM_LEAD, "Grace Okafor", ALL_LOCALITIES, ""),
+    ("auditor", Role.AUDITOR, "Daniel Price", ALL_LOCALITIES, ""),
+    ("sysadmin", Role.SYSTEM_ADMIN, "Priya Shah", [], ""),
+]
+DEMO_CLINICIANS = [
+    ("ot-central", Role.OT, "Hannah Brooks", ["Central"], ""),
+    ("ot-north", Role.OT, "Kwame Mensah", ["North"], ""),
+    ("ot-east-1", Role.OT, "Sadia Begum", ["East"], ""),
+    ("ot-east-2", Role.OT, "James Whitfield", ["East"], ""),
+    ("ot-south-1", Role.OT, "Fatima Zahra Ali", ["South"], ""),
+    ("ot-south-2", Role.OT, "Rhys Morgan", ["South"], ""),
+    ("ot-west-1", Role.OT, "Chen Wei", ["West"], ""),
+    ("ot-west-2", Role.OT, "Laura Kowalczyk", ["West"], ""),
+    ("ota-east", Role.OTA, "Jasmine Clarke", ["East"], "ot-east-1"),
+    ("ota-south", Role.OTA, "Imran Hussain", ["South"], "ot-south-1"),
+    ("ota-west", Role.OTA, "Sophie Evans", ["West"], "ot-west-1"),
+    ("ota-north", Role.OTA, "Marcus Reid", ["North"], "ot-north"),
 ]
 DEMO_PARTNER = ("gp-system", Role.PARTNER_SYSTEM, "Demo GP clinical system")
 
@@ -192,11 +210,25 @@ def load_places(rng: random.Random) -> Places:
 
 
 def make_staff(stdout=None) -> list[tuple[str, str, str]]:
-    """One demo account of each role; returns (username, role label, password) for printing."""
+    """Demo accounts of every role, with their localities (and each assistant's supervising OT); returns
+    (username, role label, password) for printing. Accounts that exist already are kept, given localities if
+    they have none."""
     rows = []
-    for username, role, name in DEMO_STAFF:
-        if not User.objects.filter(username=username).exists():
-            create_staff_user(username=username, role=role, password=DEMO_PASSWORD, full_name=name)
+    made: dict[str, User] = {}
+    for username, role, name, localities, supervisor in DEMO_STAFF + DEMO_CLINICIANS:
+        user = User.objects.filter(username=username).first() or create_staff_user(
+            username=username, role=role, password=DEMO_PASSWORD, full_name=name
+        )
+        changed = []
+        if localities and not user.localities:
+            user.localities = list(localities)
+            changed.append("localities")
+        if supervisor and user.supervisor_id is None:
+            user.supervisor = made[supervisor]
+            changed.append("supervisor")
+        if changed:
+            user.save(update_fields=changed)
+        made[username] = user
         rows.append((username, Role(role).label, DEMO_PASSWORD))
     username, role, name = DEMO_PARTNER
     partner = User.objects.filter(username=username).first() or create_staff_user(

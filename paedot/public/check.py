@@ -13,6 +13,17 @@ from paedot.referrals import questions as q
 
 SESSION_KEY = "eligibility_check"
 
+# What the referral form can take from the check, so nobody types it twice. Not consent: the referral form asks
+# for it afresh, next to what the parent or carer is agreeing to.
+CARRIED_TO_REFERRAL = (
+    "child_date_of_birth",
+    "education",
+    "gp_practice",
+    "difficulties",
+    "referrer_role",
+    "previous_ot_episode",
+)
+
 
 def _page(slug: str, key: str, label: str, **changes: Any) -> q.Section:
     question = next(question for question in q.all_questions() if question.key == key)
@@ -53,3 +64,8 @@ def decide(answers: dict[str, Any]) -> EligibilityDecision:
         previous_ot_episode=bool(answers.get("previous_ot_episode")),
         consent_given=bool(answers.get("consent_given")),
     )
+
+
+def answers_for_referral(answers: dict[str, Any]) -> dict[str, Any]:
+    """The check's answers that the referral form asks again, under the referral form's own keys (the same)."""
+    return {key: answers[key] for key in CARRIED_TO_REFERRAL if answers.get(key) not in (None, "", [], ())}

@@ -35,5 +35,10 @@ class ServiceDetails(BaseModel):
         return [line.strip() for line in self.address.splitlines() if line.strip()]
 
     @property
+    def postal_lines(self) -> list[str]:
+        """The address to post a referral to, a line each: the base, the street and town, the postcode."""
+        return [line for line in (self.base_name.strip(), *self.address_lines, self.postcode.strip()) if line]
+
+    @property
     def phone_href(self) -> str:
         return "tel:" + "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")

@@ -102,6 +102,17 @@ def check_result(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["POST"])
+def refer_from_check(request: HttpRequest) -> HttpResponse:
+    """ "Make a referral" from the result: a form's button, so the answers carry over without JavaScript."""
+    draft = _check_draft(request)
+    incomplete = draft.first_incomplete()
+    if incomplete is not None:
+        return redirect("public:check_question", slug=incomplete.slug)
+    Draft(request.session).prefill(check.answers_for_referral(draft.answers()))
+    return redirect("refer:start")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_service_details(request: HttpRequest) -> HttpResponse:

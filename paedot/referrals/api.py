@@ -1,4 +1,8 @@
-"""POST /api/referrals: how GP and school systems send a referral."""
+"""Referrals in the API: submitting one, reading it, and moving it along its journey.
+
+Each endpoint calls the same service function as the staff pages, so the permissions and the journey's rules are
+the same: 403 for a role that may not, 404 for an unknown reference, 409 for a move the journey does not allow.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,22 @@ from ninja.errors import HttpError
 from paedot.config.api import BearerToken
 from paedot.config.api_errors import bad_request
 from paedot.core.idempotency import MAX_KEY_LENGTH, IdempotencyConflict, run_once
+from paedot.referrals.models import Referral
+from paedot.referrals.presenters import referral_history
 from paedot.referrals.rules import may_set_received_date, may_submit_referrals
-from paedot.referrals.schemas import ErrorOut, ReferralIn, ReferralReceipt
+from paedot.referrals.schemas import ErrorOut, NoteIn, ReasonIn, ReferralIn, ReferralOut, ReferralReceipt, ScreenIn
 from paedot.referrals.services import (
     ChildDetails,
+    NotAllowed,
     ParentCarerDetails,
     ReferralSubmission,
     ReferrerDetails,
+    discharge_referral,
     receive_referral,
+    record_information_received,
+    screen_referral,
 )
+from paedot.staff.rules import Action, may
 
 router = Router(tags=["Referrals"])
 
@@ -104,3 +115,107 @@ def submit_referral(
     except IdempotencyConflict as conflict:
         raise HttpError(422, str(conflict)) from conflict
     return Status(status, body)
+
+
+ACTION_RESPONSES = {200: ReferralOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def find_referral(request: HttpRequest, reference: str, *, action: Action | None = None) -> Referral:
+    """The referral this caller may see, or 404; then 403 if their role may not take the action."""
+    user = request.auth
+    referral = (
+        Referral.objects.visible_to(user)
+        .select_related("child", "parent_carer", "eligibility", "clinician", "previous_referral")
+        .filter(reference=reference.strip().upper())
+        .first()
+    )
+    if referral is None:
+        raise HttpError(404, f"No referral with reference {reference}.")
+    if action is not None and not may(user, action):
+        from paedot.staff.rules import refusal
+
+        raise NotAllowed(refusal(action))
+    return referral
+
+
+def referral_out(referral: Referral) -> dict:
+    referral.refresh_from_db()
+    decision = referral.eligibility
+    return {
+        "reference": referral.reference,
+        "status": referral.status,
+        "received_date": referral.received_date.isoformat(),
+        "source": referral.source,
+        "eligibility": {
+            "outcome": decision.outcome,
+            "policy": decision.policy_id,
+            "reasons": [
+                {"code": r.code, "message": r.message, **({"signposting": r.signposting} if r.signposting else {})}
+                for r in decision.reasons.all()
+            ],
+        },
+        "priority": referral.priority or None,
+        "pathway": referral.pathway or None,
+        "setting": referral.first_setting or None,
+        "locality": referral.locality or None,
+        "clinician": referral.clinician.username if referral.clinician else None,
+        "previous_referral": referral.previous_referral.reference if referral.previous_referral else None,
+        "history": referral_history(referral),
+    }
+
+
+def perform(call, *, field: str = "reason"):
+    """Run a service; its ValueError (bad input) becomes a 400 naming the field."""
+    try:
+        return call()
+    except ValueError as error:
+        raise bad_request(field, str(error)) from error
+
+
+@router.get("/referrals/{reference}", auth=BearerToken(), response=ACTION_RESPONSES, summary="Read a referral")
+def read_referral(request: HttpRequest, reference: str):
+    """Status, eligibility outcome and reasons, priority, pathway, locality, clinician and the full history.
+
+    Staff roles see every referral; a partner system sees the referrals it sent.
+    """
+    referral = find_referral(request, reference)
+    if not (request.auth.is_partner_system or may(request.auth, Action.VIEW_REFERRALS)):
+        raise NotAllowed("This account may not read referrals.")
+    return referral_out(referral)
+
+
+@router.post("/referrals/{reference}/screen", auth=BearerToken(), response=ACTION_RESPONSES, summary="Screen")
+def screen(request: HttpRequest, reference: str, payload: ScreenIn):
+    """Confirm or override the automatic eligibility outcome: accept, decline (a letter goes to the referrer and
+    the family) or request information (a letter says what is missing: the reason)."""
+    referral = find_referral(request, reference, action=Action.SCREEN)
+    perform(
+        lambda: screen_referral(
+            referral=referral, decision=payload.decision, reason=payload.reason, screened_by=request.auth
+        )
+    )
+    return referral_out(referral)
+
+
+@router.post(
+    "/referrals/{reference}/information-received",
+    auth=BearerToken(),
+    response=ACTION_RESPONSES,
+    summary="Record that requested information arrived",
+)
+def information_received(request: HttpRequest, reference: str, payload: NoteIn):
+    """The referral returns to `received` for screening again."""
+    referral = find_referral(request, reference, action=Action.RECORD_INFORMATION_RECEIVED)
+    perform(
+        lambda: record_information_received(referral=referral, note=payload.note, recorded_by=request.auth),
+        field="note",
+    )
+    return referral_out(referral)
+
+
+@router.post("/referrals/{reference}/discharge", auth=BearerToken(), response=ACTION_RESPONSES, summary="Discharge")
+def discharge(request: HttpRequest, reference: str, payload: ReasonIn):
+    """End the episode from any open state, with a reason; the family, referrer and GP get a letter."""
+    referral = find_referral(request, reference, action=Action.DISCHARGE)
+    perform(lambda: discharge_referral(referral=referral, reason=payload.reason, discharged_by=request.auth))
+    return referral_out(referral)

@@ -208,3 +208,46 @@ def form_class_for(section: q.Section) -> type[SectionForm]:
     attrs: dict[str, Any] = {question.key: _field_for(question) for question in section.questions}
     attrs["section"] = section
     return type(f"{section.slug.title().replace('-', '')}Form", (base,), attrs)
+
+
+# Staff decisions on a referral's page --------------------------------------------------------------------------
+
+
+class ScreeningForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your screening decision",
+        choices=[
+            ("accept", "Accept: it meets the criteria (or you accept it despite the automatic outcome)"),
+            ("decline", "Decline: a letter goes to the referrer and the family with the reasons and where to go"),
+            ("request_information", "Ask for more information: a letter says what is missing"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose accept, decline or ask for more information"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        help_text=(
+            "Kept with the referral. For a request for information, say exactly what is missing: it goes in the letter."
+        ),
+        widget=forms.Textarea,
+        max_length=4000,
+        error_messages={"required": "Give the reason for your decision"},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea,
+        max_length=4000,
+        error_messages={"required": "Give the reason"},
+    )
+
+
+class InformationReceivedForm(forms.Form):
+    note = forms.CharField(
+        label="What information arrived",
+        widget=forms.Textarea,
+        max_length=4000,
+        error_messages={"required": "Say what information arrived"},
+    )

@@ -19,7 +19,46 @@ class Source(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    """Where a referral is in its journey. The allowed moves between these are in rules.TRANSITIONS."""
+
     RECEIVED = "received", "Received"
+    INFORMATION_REQUESTED = "information_requested", "Information requested"
+    ACCEPTED = "accepted", "Accepted, waiting for triage"
+    DECLINED = "declined", "Declined"
+    WAITING = "waiting", "Waiting"
+    INVITED = "invited", "Invited to book"
+    BOOKED = "booked", "Booked"
+    DISCHARGED = "discharged", "Discharged"
+
+
+# The waiting-time clock runs in these states: triaged, and not yet seen.
+WAITING_LIST_STATUSES = (Status.WAITING, Status.INVITED, Status.BOOKED)
+CLOSED_STATUSES = (Status.DECLINED, Status.DISCHARGED)
+OPEN_STATUSES = tuple(s for s in Status if s not in CLOSED_STATUSES)
+
+
+class Priority(models.TextChoices):
+    URGENT = "urgent", "Urgent"
+    SOON = "soon", "Soon"
+    ROUTINE = "routine", "Routine"
+
+
+# Stored beside the priority so the waiting list's order (urgent, soon, routine) can use an index.
+PRIORITY_RANK = {Priority.URGENT: 1, Priority.SOON: 2, Priority.ROUTINE: 3}
+
+
+class Pathway(models.TextChoices):
+    ADVICE_AND_STRATEGIES = "advice_and_strategies", "Advice and strategies"
+    PACKAGE_OF_CARE = "package_of_care", "Package of care"
+    GROUP = "group", "Group"
+
+
+class Setting(models.TextChoices):
+    CLINIC = "clinic", "Clinic"
+    SCHOOL = "school", "School"
+    NURSERY = "nursery", "Nursery"
+    HOME = "home", "Home"
+    CDC = "cdc", "Child development centre"
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
@@ -32,10 +71,25 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         )
 
     def visible_to(self, user) -> ReferralQuerySet:
-        """What this member of staff may see. Partner systems see none through the pages."""
-        if not getattr(user, "is_authenticated", False) or user.is_partner_system:
+        """What this user may see: staff see every referral; a partner system only those it sent."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
+        if user.is_partner_system:
+            return self.filter(submitted_by=user)
         return self
+
+    def on_waiting_list(self) -> ReferralQuerySet:
+        """Triaged and still waiting, in waiting-list order: priority, then the date the clock started."""
+        return self.filter(status__in=WAITING_LIST_STATUSES).order_by("priority_rank", "received_date", "id")
+
+    def awaiting_triage(self) -> ReferralQuerySet:
+        return self.filter(status=Status.ACCEPTED).order_by("received_date", "id")
+
+    def awaiting_screening(self) -> ReferralQuerySet:
+        return self.filter(status=Status.RECEIVED).order_by("received_date", "id")
+
+    def open(self) -> ReferralQuerySet:
+        return self.exclude(status__in=CLOSED_STATUSES)
 
 
 class Referral(BaseModel):
@@ -79,10 +133,65 @@ class Referral(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # Where the referral is now. Each change goes through a service and leaves an audit event with its reason.
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    locality = models.CharField(max_length=20, blank=True, help_text="The GP practice's locality.")
+    previous_referral = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="later_referrals",
+        help_text="The child's previous episode, when this is a re-referral.",
+    )
+    priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
+    priority_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    pathway = models.CharField(max_length=30, choices=Pathway.choices, blank=True)
+    first_setting = models.CharField(
+        max_length=10, choices=Setting.choices, blank=True, help_text="Where the first appointment should be."
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="caseload",
+        help_text="The clinician the child is allocated to.",
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    left_queue_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it stopped queueing: booked, or discharged while waiting or invited."
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_reason = models.TextField(blank=True)
+
     objects = ReferralQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["-received_date", "-received_at", "-id"], name="referral_inbox_idx")]
+        indexes = [
+            models.Index(fields=["-received_date", "-received_at", "-id"], name="referral_inbox_idx"),
+            # The waiting list is a small part of every referral ever made: index only the open part, in order.
+            models.Index(
+                fields=["priority_rank", "received_date", "id"],
+                name="referral_waiting_list_idx",
+                condition=models.Q(status__in=["waiting", "invited", "booked"]),
+            ),
+            models.Index(
+                fields=["status", "received_date", "id"],
+                name="referral_queue_idx",
+                condition=models.Q(status__in=["received", "information_requested", "accepted"]),
+            ),
+            models.Index(fields=["clinician", "status"], name="referral_caseload_idx"),
+            models.Index(fields=["left_queue_at"], name="referral_left_queue_idx"),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_STATUSES
+
+    @property
+    def is_on_waiting_list(self) -> bool:
+        return self.status in WAITING_LIST_STATUSES
 
     def __str__(self) -> str:
         return self.reference
@@ -113,3 +222,76 @@ class EligibilityReason(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ScreeningDecision(BaseModel):
+    """A person's screening of a referral: confirming or overriding what the eligibility rules said, and why."""
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", "Accept"
+        DECLINE = "decline", "Decline"
+        REQUEST_INFORMATION = "request_information", "Request more information"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="screenings")
+    decision = models.CharField(max_length=30, choices=Decision.choices)
+    reason = models.TextField()
+    automatic_outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    overrides_automatic = models.BooleanField(
+        help_text="True when the person decided otherwise than the rules suggested (e.g. accepted a decline)."
+    )
+    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.decision}"
+
+
+class PossibleDuplicate(BaseModel):
+    """A new referral that may be about a child the service already knows: a person merges it or dismisses it."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Needs a decision"
+        MERGED = "merged", "Merged"
+        DISMISSED = "dismissed", "Not the same child"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="possible_duplicates")
+    existing_referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    strength = models.CharField(max_length=10, help_text="certain (same NHS number) or likely (name, birth, address).")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "existing_referral"], name="one_flag_per_pair_of_referrals")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} ~ {self.existing_referral_id} ({self.state})"
+
+
+def attachment_path(instance: ReferralAttachment, filename: str) -> str:
+    # The stored name says nothing about the child: no personal data in paths.
+    return f"referrals/attachments/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+class ReferralAttachment(BaseModel):
+    """A scanned paper or emailed referral form, kept with the referral typed in from it."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -9,6 +9,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from paedot.core.audit import record_event
+from paedot.public.models import ServiceDetails
 from paedot.referrals.models import Referral
 
 logger = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ def send_acknowledgements(referral_id: int) -> int:
     A failure is logged by reference only (no personal data in logs) and audited; the referral is already safe.
     """
     referral = Referral.objects.select_related("child", "parent_carer").get(pk=referral_id)
+    service = ServiceDetails.current()  # the phone and address staff have set, not those of when this was written
     recipients = []
     if referral.referrer_email:
         recipients.append(("referrer", referral.referrer_email, referral.referrer_name))
@@ -29,10 +31,10 @@ def send_acknowledgements(referral_id: int) -> int:
     for audience, address, name in recipients:
         body = render_to_string(
             "referrals/email/acknowledgement.txt.jinja",
-            {"referral": referral, "audience": audience, "recipient_name": name},
+            {"referral": referral, "audience": audience, "recipient_name": name, "service": service},
         )
         message = EmailMessage(
-            subject=f"We have received your referral {referral.reference} - Paediatric Occupational Therapy",
+            subject=f"We have received your referral {referral.reference} - {service.name}",
             body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],

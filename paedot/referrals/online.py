@@ -3,10 +3,14 @@
 Every page's raw input is kept as typed (valid or not), so going back, fixing an error or changing an answer from
 the check page never loses anything. A one-time token, made when the draft starts, makes the final submit
 idempotent: a double click or a refresh finds the referral the first click made.
+
+Answers given in "Check if we can help" come in as a prefill: shown on the pages not yet filled in, as if typed
+there, but never counted as an answer until the page is sent, so nobody sends a page they have not seen.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -42,6 +46,18 @@ class Draft:
     def save_page(self, slug: str, post: QueryDict) -> None:
         kept = {key: post.getlist(key) for key in post if key != "csrfmiddlewaretoken"}
         self.data["pages"][slug] = kept
+        self._keep()
+
+    def prefill(self, answers: dict[str, Any]) -> None:
+        """Answers given elsewhere, to show on the pages not yet filled in (what was typed here still wins)."""
+        self.data["prefill"] = {key: _as_initial(value) for key, value in answers.items()}
+        self._keep()
+
+    @property
+    def prefilled(self) -> bool:
+        return bool(self.data.get("prefill"))
+
+    def _keep(self) -> None:
         self.session[self.key] = self.data
         self.session.modified = True
 
@@ -55,9 +71,13 @@ class Draft:
         return form_class_for(section)(data=query, prefix=None)
 
     def form_for_page(self, section: q.Section) -> SectionForm:
-        """The page's form, showing what was typed before (unbound when nothing was)."""
+        """The page's form, showing what was typed before (unbound, perhaps prefilled, when nothing was)."""
         bound = self.bound_form(section)
-        return bound if bound is not None else form_class_for(section)()
+        if bound is not None:
+            return bound
+        prefill = self.data.get("prefill") or {}
+        initial = {question.key: prefill[question.key] for question in section.questions if question.key in prefill}
+        return form_class_for(section)(initial=initial)
 
     def first_incomplete(self) -> q.Section | None:
         for section in self.sections:
@@ -78,6 +98,15 @@ class Draft:
 
     def discard(self) -> None:
         self.session.pop(self.key, None)
+
+
+def _as_initial(value: Any) -> Any:
+    """A cleaned answer as the session can keep it (JSON) and the form shows it: a date as its three boxes."""
+    if isinstance(value, dt.date):
+        return [str(value.day), str(value.month), str(value.year)]
+    if isinstance(value, tuple):
+        return list(value)
+    return value
 
 
 def settings_affected(answers: dict[str, Any]) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from paedot.public.models import ServiceDetails
 from paedot.referrals import online
 from paedot.referrals import questions as q
 from paedot.referrals.forms import TYPED_PREFIX, GPPracticeForm
@@ -34,7 +35,13 @@ def _previous_url(index: int) -> str:
 @never_cache
 def start(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "referrals/online/start.jinja", {"page_title": "Refer a child", "first": _page_url(SECTIONS[0])}
+        request,
+        "referrals/online/start.jinja",
+        {
+            "page_title": "Refer a child",
+            "first": _page_url(SECTIONS[0]),
+            "prefilled": online.Draft(request.session).prefilled,
+        },
     )
 
 
@@ -142,5 +149,5 @@ def confirmation(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/online/confirmation.jinja",
-        {"referral": referral, "page_title": "Referral sent"},
+        {"referral": referral, "page_title": "Referral sent", "service": ServiceDetails.current()},
     )

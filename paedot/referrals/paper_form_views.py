@@ -1,10 +1,11 @@
-"""The paper referral forms, to download from the public pages."""
+"""The paper referral forms, to download from the public pages (and print from the staff inbox)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
+from paedot.public.models import ServiceDetails
 from paedot.referrals import paper_forms
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -12,12 +13,14 @@ DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessin
 
 @require_safe
 def referral_form_pdf(request: HttpRequest) -> HttpResponse:
-    return _attachment(paper_forms.referral_form_pdf(), "application/pdf", f"{paper_forms.FILENAME}.pdf")
+    content = paper_forms.referral_form_pdf(service=ServiceDetails.current())
+    return _attachment(content, "application/pdf", f"{paper_forms.FILENAME}.pdf")
 
 
 @require_safe
 def referral_form_docx(request: HttpRequest) -> HttpResponse:
-    return _attachment(paper_forms.referral_form_docx(), DOCX_CONTENT_TYPE, f"{paper_forms.FILENAME}.docx")
+    content = paper_forms.referral_form_docx(service=ServiceDetails.current())
+    return _attachment(content, DOCX_CONTENT_TYPE, f"{paper_forms.FILENAME}.docx")
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:

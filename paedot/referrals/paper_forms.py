@@ -1,6 +1,7 @@
 """The paper referral forms (a fillable PDF and a Word document), built from the same questions as the online form.
 
-Both read `questions.REFERRAL_FORM` each time they are made, so a question added there appears on paper too.
+Both read `questions.REFERRAL_FORM` each time they are made, so a question added there appears on paper too, and
+take the service's name, address and phone from the ServiceDetails staff edit, so a move never leaves old forms about.
 Field names follow one contract (expected_field_names), so a filled-in PDF can be read back into a referral.
 """
 
@@ -9,22 +10,23 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from markupsafe import Markup
 
 from paedot.documents import word
 from paedot.documents.pdf import render_pdf
 from paedot.referrals import questions
 from paedot.referrals.questions import Choice, Question, Section
 
-SERVICE_NAME = "Paediatric Occupational Therapy Service"
-SERVICE_ADDRESS = ("Soho Health Centre", "247-251 Soho Road", "Birmingham B21 9RY")
-SERVICE_PHONE = "0121 465 8551"
-SERVICE_HOURS = "Monday to Friday, 9am to 5pm"
+if TYPE_CHECKING:
+    from paedot.public.models import ServiceDetails
+
 FORM_TITLE = "Referral to children's occupational therapy"
 FILENAME = "paediatric-ot-referral-form"
 
@@ -192,26 +194,35 @@ def _choices(question: Question) -> tuple[Choice, ...]:
     return YES_NO_CHOICES if question.kind == questions.YES_NO else question.choices
 
 
-def _context() -> dict:
+def _context(service: ServiceDetails) -> dict:
     return {
         "title": FORM_TITLE,
-        "service_name": SERVICE_NAME,
-        "service_address": SERVICE_ADDRESS,
-        "service_phone": SERVICE_PHONE,
-        "service_hours": SERVICE_HOURS,
+        "service": service,
+        "footer": css_string(f"{service.name}: referral form"),
         "sections": present_sections(),
     }
+
+
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string for the page footer.
+
+    The service name is data staff edit: HTML-escaping would print "&#39;" for an apostrophe inside <style>, so
+    anything but plain characters is written as a CSS escape instead.
+    """
+    plain = frozenset(" .,:;-'()&!?/")
+    escaped = "".join(ch if ch.isalnum() or ch in plain else f"\\{ord(ch):x} " for ch in text)
+    return Markup(f'"{escaped}"')  # noqa: S704 - every character that could end the string or the element is escaped
 
 
 # The PDF -----------------------------------------------------------------------------------------------------------
 
 
-def referral_form_pdf() -> bytes:
+def referral_form_pdf(*, service: ServiceDetails) -> bytes:
     """The referral form as an A4 PDF with a form field for every question.
 
-    Made afresh each time (about 0.3 s), so it always matches the questions.
+    Made afresh each time (about 0.3 s), so it always matches the questions and the service's details.
     """
-    html = render_to_string("referrals/paper_form.jinja", _context())
+    html = render_to_string("referrals/paper_form.jinja", _context(service))
     return render_pdf(html, pdf_forms=True)
 
 
@@ -223,22 +234,22 @@ LINE_HEIGHT = Cm(1)
 CHOICE_INDENT = Cm(0.6)
 
 
-def referral_form_docx() -> bytes:
+def referral_form_docx(*, service: ServiceDetails) -> bytes:
     """The referral form as a Word document: a table per section, with a content control for every answer."""
     document = word.new_document(FORM_TITLE)
-    word.add_page_numbers(document, f"{SERVICE_NAME}: referral form")
+    word.add_page_numbers(document, f"{service.name}: referral form")
 
     document.add_paragraph(FORM_TITLE, style="Title")
-    service = document.add_paragraph()
-    service.add_run(SERVICE_NAME).bold = True
-    for line in (*SERVICE_ADDRESS, f"Telephone: {SERVICE_PHONE}"):
-        service.add_run().add_break()
-        service.add_run(line)
+    masthead = document.add_paragraph()
+    masthead.add_run(service.name).bold = True
+    for line in _contact_lines(service):
+        masthead.add_run().add_break()
+        masthead.add_run(line)
 
     document.add_heading("How to send this form", level=2)
     document.add_paragraph("Fill in this form in Word, or print it and write in black ink.")
     send = document.add_paragraph("Post it to us at the address above, or ask the child's GP to send it to us. ")
-    send.add_run(f"If you have a question, call us on {SERVICE_PHONE} ({SERVICE_HOURS}).")
+    send.add_run(f"If you have a question, call us on {service.phone} ({service.opening_hours}).")
 
     for section in present_sections():
         document.add_heading(f"{section.number}. {section.title}", level=1)
@@ -251,6 +262,12 @@ def referral_form_docx() -> bytes:
         word.set_column_widths(table, LABEL_WIDTH, ANSWER_WIDTH)
 
     return word.to_bytes(document)
+
+
+def _contact_lines(service: ServiceDetails) -> list[str]:
+    lines = [service.organisation] if service.organisation else []
+    lines += [*service.postal_lines, f"Telephone: {service.phone}"]
+    return [*lines, f"Email: {service.email}"] if service.email else lines
 
 
 def _add_question_row(table: Table, question: PaperQuestion) -> None:

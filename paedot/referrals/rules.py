@@ -1,4 +1,4 @@
-"""Who may do what with referrals. Pure functions of the user's role."""
+"""Who may submit referrals, and the journey a referral may take: pure functions, no database."""
 
 from __future__ import annotations
 
@@ -14,3 +14,41 @@ def may_submit_referrals(user) -> bool:
 def may_set_received_date(user) -> bool:
     """Paper, emailed and phoned referrals arrive before they are typed in: only admin staff back-date them."""
     return getattr(user, "role", None) == Role.CLINICAL_ADMIN
+
+
+# The referral journey. A move not listed here is refused and changes nothing.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "received": frozenset({"accepted", "declined", "information_requested", "discharged"}),
+    "information_requested": frozenset({"received", "discharged"}),
+    "accepted": frozenset({"waiting", "discharged"}),
+    "waiting": frozenset({"invited", "discharged"}),
+    "invited": frozenset({"booked", "discharged"}),
+    "booked": frozenset({"discharged"}),
+    "declined": frozenset(),
+    "discharged": frozenset(),
+}
+
+STATUS_WORDS = {
+    "received": "received and not yet screened",
+    "information_requested": "waiting for more information",
+    "accepted": "accepted and waiting for triage",
+    "declined": "declined",
+    "waiting": "on the waiting list",
+    "invited": "invited to book",
+    "booked": "booked",
+    "discharged": "discharged",
+}
+
+
+def may_move(current: str, to: str) -> bool:
+    return to in TRANSITIONS.get(current, frozenset())
+
+
+def refusal_message(current: str, to: str, *, reference: str = "") -> str:
+    """A sentence for the person who tried: where the referral is, and why that move is not possible from there."""
+    which = f"Referral {reference}" if reference else "This referral"
+    if not TRANSITIONS.get(current):
+        return f"{which} is {STATUS_WORDS.get(current, current)}: it is closed and cannot change."
+    allowed = ", ".join(STATUS_WORDS[s] for s in sorted(TRANSITIONS[current]))
+    here = STATUS_WORDS.get(current, current)
+    return f"{which} is {here}, so it cannot be {STATUS_WORDS.get(to, to)} now (from here it can be: {allowed})."

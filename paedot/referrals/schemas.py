@@ -116,3 +116,46 @@ class ReferralReceipt(Schema):
 class ErrorOut(Schema):
     message: str
     errors: list[dict] | None = None
+
+
+class HistoryOut(Schema):
+    at: str
+    action: str
+    by: str
+    from_status: str | None = None
+    to_status: str | None = None
+    reason: str = ""
+
+
+class ReferralOut(Schema):
+    reference: str
+    status: str
+    received_date: str
+    source: str
+    eligibility: dict
+    priority: str | None
+    pathway: str | None
+    setting: str | None
+    locality: str | None
+    clinician: str | None
+    previous_referral: str | None
+    history: list[HistoryOut]
+
+
+class ScreenIn(Schema):
+    decision: Literal["accept", "decline", "request_information"]
+    reason: Annotated[str, Field(min_length=1, max_length=4000)]
+
+    _reason = field_validator("reason")(classmethod(lambda cls, v: _not_blank(v)))
+
+
+class ReasonIn(Schema):
+    reason: Annotated[str, Field(min_length=1, max_length=4000)]
+
+    _reason = field_validator("reason")(classmethod(lambda cls, v: _not_blank(v)))
+
+
+class NoteIn(Schema):
+    note: Annotated[str, Field(min_length=1, max_length=4000)]
+
+    _note = field_validator("note")(classmethod(lambda cls, v: _not_blank(v)))

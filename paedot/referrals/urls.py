@@ -6,5 +6,14 @@ app_name = "referrals"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("screening", views.screening_queue, name="screening_queue"),
     path("<str:reference>", views.show_referral, name="show_referral"),
+    path("<str:reference>/screen", views.screen, name="screen"),
+    path("<str:reference>/information-received", views.information_received, name="information_received"),
+    path("<str:reference>/discharge", views.discharge, name="discharge"),
+    path(
+        "<str:reference>/possible-duplicates/<int:flag_id>/<str:decision>",
+        views.resolve_duplicate,
+        name="resolve_duplicate",
+    ),
 ]

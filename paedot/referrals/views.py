@@ -1,41 +1,221 @@
-"""Staff pages for referrals: the inbox and a referral's page."""
+"""Staff pages for referrals: the inbox, the work queues, a referral's page, and the decisions taken on it."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from paedot.referrals import presenters
-from paedot.referrals.models import Referral
+from paedot.referrals.forms import InformationReceivedForm, ReasonForm, ScreeningForm
+from paedot.referrals.models import PossibleDuplicate, Referral, Status
+from paedot.referrals.services import (
+    NotAllowed,
+    TransitionRefused,
+    discharge_referral,
+    record_information_received,
+    screen_referral,
+)
+from paedot.referrals.services.duplicates import dismiss_duplicate, merge_duplicate
+from paedot.staff.rules import Action, may
 
 PAGE_SIZE = 50
 
 
+def _require(user, action: Action) -> None:
+    if not may(user, action):
+        raise PermissionDenied
+
+
 @login_required
 def inbox(request):
+    _require(request.user, Action.VIEW_REFERRALS)
     referrals = Referral.objects.visible_to(request.user).for_inbox()
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        referrals = referrals.filter(status=status)
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "referrals/inbox.jinja",
-        {"page": page, "presenters": presenters, "page_title": "Referral inbox", "active_nav": "inbox"},
+        {
+            "page": page,
+            "presenters": presenters,
+            "page_title": "Referral inbox",
+            "active_nav": "inbox",
+            "status": status,
+            "statuses": Status.choices,
+        },
     )
 
 
 @login_required
-def show_referral(request, reference: str):
-    referral = get_object_or_404(
-        Referral.objects.visible_to(request.user).for_inbox().select_related("parent_carer"), reference=reference
+def screening_queue(request):
+    """Referrals to screen (oldest first), those waiting for information, and possible duplicates to decide."""
+    _require(request.user, Action.VIEW_REFERRALS)
+    visible = Referral.objects.visible_to(request.user)
+    to_screen = list(visible.awaiting_screening().select_related("child", "eligibility")[:200])
+    waiting_for_information = list(
+        visible.filter(status=Status.INFORMATION_REQUESTED)
+        .select_related("child")
+        .order_by("received_date", "id")[:200]
+    )
+    duplicates = list(
+        PossibleDuplicate.objects.filter(state=PossibleDuplicate.State.OPEN, referral__in=visible)
+        .select_related("referral__child", "existing_referral__child")
+        .order_by("created_at")[:200]
     )
     return render(
         request,
-        "referrals/show_referral.jinja",
+        "referrals/screening_queue.jinja",
         {
-            "referral": referral,
+            "to_screen": to_screen,
+            "waiting_for_information": waiting_for_information,
+            "duplicates": duplicates,
             "presenters": presenters,
-            "page_title": f"Referral {referral.reference}",
-            "back_href": "/staff/referrals/",
-            "active_nav": "inbox",
+            "page_title": "Screening",
+            "active_nav": "screening",
         },
+    )
+
+
+def _referral_for_page(request, reference: str) -> Referral:
+    _require(request.user, Action.VIEW_REFERRALS)
+    queryset = (
+        Referral.objects.visible_to(request.user)
+        .for_inbox()
+        .select_related("parent_carer", "clinician", "previous_referral")
+        .prefetch_related(
+            "screenings__screened_by",
+            "triages__triaged_by",
+            "letters",
+            "attachments",
+            "later_referrals",
+            Prefetch(
+                "possible_duplicates",
+                queryset=PossibleDuplicate.objects.select_related("existing_referral__child", "resolved_by"),
+            ),
+        )
+    )
+    return get_object_or_404(queryset, reference=reference)
+
+
+def _show(request, referral: Referral, *, forms: dict | None = None, status: int = 200):
+    forms = forms or {}
+    user = request.user
+    context = {
+        "referral": referral,
+        "presenters": presenters,
+        "page_title": f"Referral {referral.reference}",
+        "back_href": "/staff/referrals/",
+        "active_nav": "inbox",
+        "history": presenters.history_rows(referral),
+        "screening_form": forms.get("screening", ScreeningForm()),
+        "information_form": forms.get("information", InformationReceivedForm()),
+        "discharge_form": forms.get("discharge", ReasonForm()),
+        "duplicate_forms": forms.get("duplicates", {}),
+        "can": {action.value: may(user, action) for action in Action},
+        "expected_wait": presenters.expected_wait(referral),
+    }
+    return render(request, "referrals/show_referral.jinja", context, status=status)
+
+
+@login_required
+def show_referral(request, reference: str):
+    return _show(request, _referral_for_page(request, reference))
+
+
+def _act(request, referral: Referral, form, form_key: str, call, success: str):
+    """Validate the form, call the service, and say what happened; a refusal is a message, never a 500."""
+    if not form.is_valid():
+        return _show(request, referral, forms={form_key: form}, status=400)
+    try:
+        call(form.cleaned_data)
+    except NotAllowed as refusal:
+        raise PermissionDenied(str(refusal)) from refusal
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("referrals:show_referral", reference=referral.reference)
+    except ValueError as problem:
+        form.add_error(None, str(problem))
+        return _show(request, referral, forms={form_key: form}, status=400)
+    messages.success(request, success)
+    return redirect("referrals:show_referral", reference=referral.reference)
+
+
+@login_required
+@require_POST
+def screen(request, reference: str):
+    referral = _referral_for_page(request, reference)
+    _require(request.user, Action.SCREEN)
+    form = ScreeningForm(request.POST)
+    outcomes = {
+        "accept": "Referral accepted: it is now waiting for triage.",
+        "decline": "Referral declined. The letter to the referrer and the family is ready to print below.",
+        "request_information": "Information requested. The letter is ready to print below.",
+    }
+    return _act(
+        request,
+        referral,
+        form,
+        "screening",
+        lambda data: screen_referral(
+            referral=referral, decision=data["decision"], reason=data["reason"], screened_by=request.user
+        ),
+        outcomes.get(request.POST.get("decision", ""), "Screening recorded."),
+    )
+
+
+@login_required
+@require_POST
+def information_received(request, reference: str):
+    referral = _referral_for_page(request, reference)
+    _require(request.user, Action.RECORD_INFORMATION_RECEIVED)
+    return _act(
+        request,
+        referral,
+        InformationReceivedForm(request.POST),
+        "information",
+        lambda data: record_information_received(referral=referral, note=data["note"], recorded_by=request.user),
+        "Information recorded: the referral is back for screening.",
+    )
+
+
+@login_required
+@require_POST
+def discharge(request, reference: str):
+    referral = _referral_for_page(request, reference)
+    _require(request.user, Action.DISCHARGE)
+    return _act(
+        request,
+        referral,
+        ReasonForm(request.POST),
+        "discharge",
+        lambda data: discharge_referral(referral=referral, reason=data["reason"], discharged_by=request.user),
+        "Discharged. The letter to the family, the referrer and the GP is ready to print below.",
+    )
+
+
+@login_required
+@require_POST
+def resolve_duplicate(request, reference: str, flag_id: int, decision: str):
+    if decision not in ("merge", "dismiss"):
+        raise Http404("No such decision")
+    referral = _referral_for_page(request, reference)
+    _require(request.user, Action.RESOLVE_DUPLICATE)
+    flag = get_object_or_404(PossibleDuplicate, pk=flag_id, referral=referral)
+    form = ReasonForm(request.POST)
+    service = merge_duplicate if decision == "merge" else dismiss_duplicate
+    return _act(
+        request,
+        referral,
+        form,
+        "duplicates",
+        lambda data: service(flag=flag, reason=data["reason"], resolved_by=request.user),
+        "Marked as the same child." if decision == "merge" else "Marked as a different child.",
     )

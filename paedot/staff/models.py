@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 
@@ -16,10 +16,46 @@ class Role(models.TextChoices):
     PARTNER_SYSTEM = "partner_system", "Partner system"
 
 
+class Locality(models.TextChoices):
+    """Birmingham's five localities, as the BSOL GP lookup names them. A child's locality is their GP's."""
+
+    CENTRAL = "Central", "Central"
+    EAST = "East", "East"
+    NORTH = "North", "North"
+    SOUTH = "South", "South"
+    WEST = "West", "West"
+
+
+CLINICAL_ROLES = frozenset({Role.OT, Role.OTA, Role.TEAM_LEAD})
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def clinicians(self) -> UserQuerySet:
+        """Staff who can hold a caseload: OTs, OT assistants and team leads."""
+        return self.filter(role__in=CLINICAL_ROLES, is_active=True)
+
+
+class StaffManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's user manager, with the staff queries."""
+
+
 class User(AbstractUser):
     """A member of staff, or a partner system (a GP or school system) that submits referrals by API."""
 
     role = models.CharField(max_length=32, choices=Role.choices)
+    localities = models.JSONField(
+        default=list, blank=True, help_text="The localities this person works in (one or more of Locality)."
+    )
+    supervisor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervisees",
+        help_text="For an OT assistant: the OT who supervises their work.",
+    )
+
+    objects = StaffManager()
 
     class Meta:
         ordering = ["username"]
@@ -27,6 +63,14 @@ class User(AbstractUser):
     @property
     def is_partner_system(self) -> bool:
         return self.role == Role.PARTNER_SYSTEM
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role in CLINICAL_ROLES
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.get_username()
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 import pytest
 import time_machine
 
 from paedot.core.models import AuditEvent
+from paedot.public import check
 from paedot.public.models import ServiceDetails
+from paedot.referrals import questions
 from paedot.staff.services import create_staff_user
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +97,7 @@ def answer_check(client, **answers):
 def test_check_if_we_can_help_says_yes_and_offers_the_referral(client):
     page = answer_check(client)
     assert "We can probably help" in page
-    assert 'href="/refer/"' in page
+    assert 'action="/check-if-we-can-help/make-a-referral"' in page
 
 
 @time_machine.travel("2026-11-26 12:00 +0000")
@@ -131,3 +134,89 @@ def test_a_wrong_answer_is_explained_and_kept(client):
     page = unescape(response.content.decode())
     assert "must include a day, month and year" in page
     assert 'value="12"' in page and 'value="2019"' in page
+
+
+# From the check to the referral form ------------------------------------------------------------------------------
+
+
+def referral_page(client, slug: str) -> str:
+    response = client.get(f"/refer/{slug}")
+    assert response.status_code == 200
+    return unescape(response.content.decode())
+
+
+def checked(page: str, name: str, value: str) -> bool:
+    return re.search(rf'<input[^>]*name="{name}"[^>]*value="{value}"[^>]*checked', page) is not None
+
+
+@time_machine.travel("2026-11-26 12:00 +0000")
+def test_making_a_referral_from_the_check_fills_in_what_the_check_asked(client):
+    answer_check(
+        client,
+        **{
+            "difficulties": {"difficulties": ["pencil_skills", "dressing"]},
+            "previous-ot": {"previous_ot_episode": "yes"},
+        },
+    )
+
+    response = client.post("/check-if-we-can-help/make-a-referral")
+
+    assert response["Location"] == "/refer/"
+    assert "We have filled in the answers you gave" in unescape(client.get("/refer/").content.decode())
+    child = referral_page(client, "child")
+    for box, value in (("day", "10"), ("month", "5"), ("year", "2018")):
+        assert re.search(rf'name="child_date_of_birth_{box}"[^>]*value="{value}"', child), box
+    assert "There is a problem" not in child  # a prefilled page is not an answered one: no errors yet
+    assert checked(referral_page(client, "education"), "education", "mainstream_school")
+    assert "Shah Zaman Surgery (M85001)" in referral_page(client, "gp-practice")
+    difficulties = referral_page(client, "difficulties")
+    assert checked(difficulties, "difficulties", "pencil_skills") and checked(difficulties, "difficulties", "dressing")
+    assert not checked(difficulties, "difficulties", "washing")
+    assert checked(referral_page(client, "support"), "previous_ot_episode", "yes")
+    assert checked(referral_page(client, "referrer"), "referrer_role", "gp")
+    assert not checked(referral_page(client, "consent"), "consent_given", "yes")  # consent is given on the form
+
+
+@time_machine.travel("2026-11-26 12:00 +0000")
+def test_a_prefilled_page_sent_as_shown_is_answered(client):
+    answer_check(client)
+    client.post("/check-if-we-can-help/make-a-referral")
+
+    response = client.post("/refer/education", {"education": "mainstream_school", "school": ""})
+
+    assert response.status_code == 302
+    assert client.get("/refer/check-your-answers")["Location"] == "/refer/child"  # still to do: the child's name
+
+
+@time_machine.travel("2026-11-26 12:00 +0000")
+def test_what_was_typed_in_the_referral_form_wins_over_the_check(client):
+    client.post("/refer/education", {"education": "college", "school": ""})
+    answer_check(client)
+
+    client.post("/check-if-we-can-help/make-a-referral")
+
+    assert checked(referral_page(client, "education"), "education", "college")
+    assert not checked(referral_page(client, "education"), "education", "mainstream_school")
+
+
+def test_the_referral_cannot_be_prefilled_from_an_unfinished_check(client):
+    client.post("/check-if-we-can-help/education", {"education": "mainstream_school"})
+
+    response = client.post("/check-if-we-can-help/make-a-referral")
+
+    assert response["Location"] == "/check-if-we-can-help/date-of-birth"
+    assert "We have filled in" not in client.get("/refer/").content.decode()
+
+
+def test_making_a_referral_from_the_check_is_a_post():
+    """A link a crawler or prefetcher follows must not change the draft."""
+    from django.test import Client
+
+    assert Client().get("/check-if-we-can-help/make-a-referral").status_code == 405
+
+
+def test_every_answer_carried_from_the_check_is_a_question_of_the_referral_form():
+    keys = {question.key for question in questions.all_questions()}
+
+    assert set(check.CARRIED_TO_REFERRAL) <= keys
+    assert "consent_given" not in check.CARRIED_TO_REFERRAL

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import datetime as dt
 from typing import Any
 
@@ -63,7 +64,12 @@ def referral_payload(**overrides: Any) -> dict[str, Any]:
     return payload
 
 
+_children_made = itertools.count()
+
+
 def submission(**overrides: Any) -> ReferralSubmission:
+    """A valid submission. Each child gets a different date of birth (the same school year), so referrals made in
+    a test are about different children unless the test says otherwise."""
     values = {
         "gp_practice_code": BIRMINGHAM_PRACTICE,
         "education": "mainstream_school",
@@ -76,7 +82,7 @@ def submission(**overrides: Any) -> ReferralSubmission:
     child = {
         "given_name": "Mia",
         "family_name": "Testchild",
-        "date_of_birth": dt.date(2017, 3, 1),
+        "date_of_birth": dt.date(2016, 9, 1) + dt.timedelta(days=next(_children_made) % 365),
         "postcode": "B21 9RY",
     }
     child.update(overrides.pop("child", {}))
@@ -97,3 +103,44 @@ def make_referral(*, source: str = "online", received_date: dt.date | None = Non
     return receive_referral(
         submission=submission(**overrides), source=source, received_date=received_date, acknowledge=False
     )
+
+
+def staff(role: str, username: str | None = None):
+    """A member of staff of this role (made once per test database)."""
+    from paedot.staff.models import User
+    from paedot.staff.services import create_staff_user
+
+    username = username or f"{role}-journey"
+    return User.objects.filter(username=username).first() or create_staff_user(
+        username=username, role=role, password="a-long-test-password-1", full_name=f"{role.title()} Person"
+    )
+
+
+def referral_in(status: str, **overrides: Any):
+    """A referral brought to this status through the real services, as staff would."""
+    from paedot.referrals.services import discharge_referral, screen_referral
+    from paedot.triage.services import suggestion_for, triage_referral
+    from paedot.waiting_list.services import invite_to_book, record_booking
+
+    admin, ot = staff("clinical_admin"), staff("ot")
+    referral = make_referral(**overrides)
+    if status == "received":
+        return referral
+    if status in ("declined", "information_requested"):
+        decision = "decline" if status == "declined" else "request_information"
+        return screen_referral(referral=referral, decision=decision, reason="Test decision", screened_by=admin)
+    screen_referral(referral=referral, decision="accept", reason="Meets the criteria", screened_by=admin)
+    if status == "accepted":
+        return referral
+    if status == "discharged":
+        return discharge_referral(referral=referral, reason="Family moved away", discharged_by=ot)
+    priority = suggestion_for(referral).priority
+    triage_referral(referral=referral, priority=priority, pathway="package_of_care", setting="clinic", triaged_by=ot)
+    if status == "waiting":
+        return referral
+    invite_to_book(referral=referral, invited_by=admin)
+    if status == "invited":
+        return referral
+    if status == "booked":
+        return record_booking(referral=referral, recorded_by=admin)
+    raise ValueError(f"Unknown status {status!r}")

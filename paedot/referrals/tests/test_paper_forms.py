@@ -11,19 +11,36 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from paedot.public.models import ServiceDetails
+from paedot.public.services import update_service_details
 from paedot.referrals import paper_form_views, paper_forms, questions
 from paedot.referrals.paper_forms import expected_field_names
 from paedot.referrals.questions import Choice, Question, Section
 
+# The service details as they are before anyone edits them (an unsaved record: no database needed).
+DEFAULT_SERVICE = ServiceDetails()
+
+
+def make_pdf(service: ServiceDetails = DEFAULT_SERVICE) -> PdfReader:
+    return PdfReader(BytesIO(paper_forms.referral_form_pdf(service=service)))
+
+
+def make_docx(service: ServiceDetails = DEFAULT_SERVICE):
+    return Document(BytesIO(paper_forms.referral_form_docx(service=service)))
+
 
 @pytest.fixture(scope="module")
 def pdf() -> PdfReader:
-    return PdfReader(BytesIO(paper_forms.referral_form_pdf()))
+    return make_pdf()
 
 
 @pytest.fixture(scope="module")
 def docx():
-    return Document(BytesIO(paper_forms.referral_form_docx()))
+    return make_docx()
+
+
+def pdf_text(reader: PdfReader) -> str:
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def public_sections() -> list[Section]:
@@ -149,7 +166,7 @@ def test_the_pdf_is_a4_pages_with_the_service_details_and_page_numbers(pdf):
 
 
 def test_the_pdf_shows_every_section_title_and_question_label(pdf):
-    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    text = pdf_text(pdf)
 
     for section in public_sections():
         assert section.title in text
@@ -186,6 +203,56 @@ def test_the_word_form_has_a_content_control_for_every_answer(docx):
     assert docx_control_tags(docx) == expected
 
 
+# The service's details -------------------------------------------------------------------------------------------
+
+MOVED = {
+    "name": "Children's Occupational Therapy Service",
+    "organisation": "Example Community Health NHS Trust",
+    "base_name": "Example Child Development Centre",
+    "address": "10 Example Street\nBirmingham",
+    "postcode": "B1 1AA",
+    "phone": "0121 000 1234",
+    "email": "childrens.ot@example.nhs.uk",
+    "opening_hours": "Monday to Thursday, 8am to 4pm",
+}
+
+
+@pytest.fixture
+def service_moved(db) -> ServiceDetails:
+    """Staff have changed the service's details since the forms were first written."""
+    return update_service_details(changes=MOVED, changed_by=None)
+
+
+def test_the_downloaded_pdf_shows_the_service_details_staff_set(client, service_moved):
+    text = pdf_text(PdfReader(BytesIO(client.get("/referral-form.pdf").content)))
+
+    for expected in ("0121 000 1234", "Example Child Development Centre", "10 Example Street", "B1 1AA"):
+        assert expected in text, expected
+    assert "Monday to Thursday, 8am to 4pm" in text
+    assert "childrens.ot@example.nhs.uk" in text
+    assert "Children's Occupational Therapy Service: referral form" in text  # the footer, apostrophe and all
+    assert "0121 465 8551" not in text
+    assert "Soho" not in text
+
+
+def test_the_downloaded_word_form_shows_the_service_details_staff_set(client, service_moved):
+    text = docx_text(Document(BytesIO(client.get("/referral-form.docx").content)))
+
+    for expected in ("0121 000 1234", "Example Child Development Centre", "10 Example Street", "B1 1AA"):
+        assert expected in text, expected
+    assert "Example Community Health NHS Trust" in text
+    assert "Monday to Thursday, 8am to 4pm" in text
+    assert "0121 465 8551" not in text
+    assert "Soho" not in text
+
+
+@pytest.mark.parametrize("name", ['The "OT" Service', "OT </style> Service", "OT \\ Service", "Ysgol Ŵ Service"])
+def test_any_service_name_is_safe_in_the_pdf_footer(name):
+    text = pdf_text(make_pdf(ServiceDetails(name=name)))
+
+    assert f"{name}: referral form" in text
+
+
 # Adding a question ---------------------------------------------------------------------------------------------------
 
 
@@ -210,14 +277,14 @@ def form_with_extra_section(monkeypatch):
 
 
 def test_a_question_added_to_the_definitions_appears_in_the_pdf(form_with_extra_section):
-    fields = PdfReader(BytesIO(paper_forms.referral_form_pdf())).get_fields()
+    fields = make_pdf().get_fields()
 
     assert "sleep_pattern" in fields
     assert {"sleep_aids.weighted_blanket", "sleep_aids.routine"} <= set(fields)
 
 
 def test_a_question_added_to_the_definitions_appears_in_the_word_form(form_with_extra_section):
-    document = Document(BytesIO(paper_forms.referral_form_docx()))
+    document = make_docx()
     text = docx_text(document)
 
     assert "Sleep and rest" in text
@@ -235,8 +302,8 @@ def test_a_staff_only_section_is_left_off_the_paper_forms(monkeypatch):
     )
     monkeypatch.setattr(questions, "REFERRAL_FORM", (*questions.REFERRAL_FORM, staff_section))
 
-    assert "triage_note" not in PdfReader(BytesIO(paper_forms.referral_form_pdf())).get_fields()
-    assert "Notes from triage" not in docx_text(Document(BytesIO(paper_forms.referral_form_docx())))
+    assert "triage_note" not in make_pdf().get_fields()
+    assert "Notes from triage" not in docx_text(make_docx())
 
 
 # Hints on paper ------------------------------------------------------------------------------------------------------
@@ -269,6 +336,7 @@ def test_paper_hints_do_not_ask_the_reader_to_search_or_select():
         ),
     ],
 )
+@pytest.mark.django_db
 def test_the_forms_download_as_attachments(view, content_type, filename, magic):
     response = view(RequestFactory().get("/"))
 

@@ -57,7 +57,7 @@ def test_references_are_easy_to_read_out():
 
 
 def test_a_reference_clash_draws_again(monkeypatch):
-    from paedot.referrals import services
+    from paedot.referrals.services import intake as services
 
     first = make_referral()
     draws = iter([first.reference, "OT-AAAA-BBBB"])

@@ -62,10 +62,11 @@ def test_an_unknown_reference_is_404(client, admin_user):
     assert client.get(reverse("referrals:show_referral", args=["OT-NONE-NONE"])).status_code == 404
 
 
-def test_a_partner_system_account_sees_no_referrals_in_pages(client, partner_user):
+def test_a_partner_system_account_may_not_use_the_staff_pages(client, partner_user):
     referral = make_referral()
     client.force_login(partner_user)
-    assert client.get(reverse("referrals:show_referral", args=[referral.reference])).status_code == 404
+    assert client.get(reverse("referrals:show_referral", args=[referral.reference])).status_code == 403
+    assert client.get(reverse("referrals:inbox")).status_code == 403
 
 
 def test_staff_can_sign_in_and_out(client, admin_user):

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from paedot.public.services import update_service_details
 from paedot.referrals.models import Referral
 from paedot.staff.services import create_staff_user
 from paedot.tests.system.conftest import axe_violations
@@ -154,3 +155,272 @@ def test_the_accessibility_check_itself_finds_a_serious_problem(page: Page):
     page.set_content('<html lang="en"><body><main><img src="x.png"><input type="text"></main></body></html>')
     found = {violation["id"] for violation in axe_violations(page)}
     assert {"image-alt", "label"} <= found
+
+
+# Small screens ---------------------------------------------------------------------------------------------------
+
+NARROW = 320  # CSS pixels: WCAG 2.2 reflow (1.4.10), a 1280px-wide page at 400% zoom
+
+
+@pytest.fixture
+def narrow_page(browser, app_server):
+    context = browser.new_context(base_url=app_server, viewport={"width": NARROW, "height": 640})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    """Nothing pokes out sideways: the page scrolls only up and down (naming what does, if something does)."""
+    width, too_wide = page.evaluate(
+        """(limit) => {
+            const width = document.scrollingElement.scrollWidth;
+            const tooWide = [...document.querySelectorAll("body *")]
+                .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
+                .slice(0, 5)
+                .map((el) => el.outerHTML.slice(0, 160));
+            return [width, tooWide];
+        }""",
+        NARROW,
+    )
+    assert width <= NARROW, f"{page.url} is {width}px wide at {NARROW}px: {too_wide}"
+
+
+def test_every_public_page_fits_a_320_pixel_screen(narrow_page: Page):
+    """Given someone on a small phone (or zoomed in 400%), when they check and refer, then nothing scrolls sideways."""
+    update_service_details(
+        changes={"email": "paediatric.occupational.therapy@birminghamcommunityhealthcare.nhs.uk"}, changed_by=None
+    )  # the longest word a page shows is data staff type
+    page = narrow_page
+    page.goto("/")
+    assert_no_horizontal_scroll(page)
+
+    page.get_by_role("link", name="Check if we can help").first.click()
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("button", name="Start").click()
+    assert_no_horizontal_scroll(page)
+    continue_(page)  # nothing typed: the error summary and messages fit too
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("Day").fill("10")
+    page.get_by_label("Month").fill("5")
+    page.get_by_label("Year").fill("2018")
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("Mainstream school").check()
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("Which GP practice is the child registered with?").fill("M85001")
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("Pencil skills").check()
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("GP", exact=True).check()
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("No", exact=True).check()
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("Yes", exact=True).check()
+    continue_(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("We can probably help")
+    assert_no_horizontal_scroll(page)
+
+    page.get_by_role("button", name="Make a referral").click()
+    expect(page.get_by_text("We have filled in the answers you gave")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("button", name="Start now").click()
+    continue_(page)  # errors for what the check did not ask
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    expect(page.get_by_label("Year")).to_have_value("2018")  # carried from the check
+    page.get_by_label("First name").fill("Ayaan")
+    page.get_by_label("Last name").fill("Narrowscreen")
+    page.get_by_label("Address").fill("1 Soho Road, Birmingham")
+    page.get_by_label("Postcode").fill("B21 9RY")
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("Full name").fill("Sara Narrowscreen")
+    page.get_by_label("Relationship to the child").fill("Mother")
+    page.get_by_label("Phone number").fill("07700 900123")
+    page.get_by_label("Email address (optional)").fill("sara.narrowscreen-family-household@example-family-domain.co.uk")
+    page.get_by_label("No", exact=True).check()
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    practice = page.get_by_label("The child's GP practice")
+    expect(practice).to_have_value("Shah Zaman Surgery (M85001)")
+    practice.fill("shah zaman")  # matches to choose from, as without JavaScript
+    continue_(page)
+    expect(page.locator(".nhsuk-error-message")).to_contain_text("Choose the practice from the list below")
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("Shah Zaman Surgery (M85001)").check()
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    expect(page.get_by_label("Mainstream school")).to_be_checked()
+    page.get_by_label("Name of the school or nursery").fill("Bordesley Green East Nursery School")
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    expect(page.get_by_label("Pencil skills")).to_be_checked()
+    page.get_by_label("Describe the difficulties").fill("Handwriting is very hard to read.")
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("What has been tried already, and did it help?").fill("Pencil grips.")
+    expect(page.get_by_label("No", exact=True)).to_be_checked()
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("Your full name").fill("Dr Jo Narrowscreen")
+    expect(page.get_by_label("GP", exact=True)).to_be_checked()
+    page.get_by_label("Your email address").fill(
+        "jo.narrowscreen.community-paediatrics@birminghamcommunityhealthcare.nhs.uk"
+    )
+    continue_(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("Yes", exact=True).check()
+    continue_(page)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before sending the referral")
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("button", name="Send referral").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Referral sent")
+    assert_no_horizontal_scroll(page)
+    referral = Referral.objects.select_related("child").get()
+    assert referral.child.date_of_birth.isoformat() == "2018-05-10"
+    assert referral.gp_practice_code == "M85001"
+    assert referral.difficulties == ["pencil_skills"]
+
+    answer_check_if_we_can_help(page, gp="M89001", referrer="Teacher or SENCO")
+    expect(page.get_by_role("heading", level=1)).to_have_text("We are unlikely to be able to help")
+    assert_no_horizontal_scroll(page)
+
+
+def test_the_narrow_screen_check_itself_finds_a_page_too_wide(narrow_page: Page):
+    """Guard against a reflow check that silently passes everything."""
+    narrow_page.set_content('<html lang="en"><body><main><div style="width: 400px">Wide</div></main></body></html>')
+
+    with pytest.raises(AssertionError, match="px wide at 320px"):
+        assert_no_horizontal_scroll(narrow_page)
+
+
+# Keyboard only ---------------------------------------------------------------------------------------------------
+
+FOCUS_INDICATOR = """() => {
+    // What shows where focus is: the control itself, or for NHS radios and checkboxes (whose input is hidden) the
+    // box drawn before its label. Compared with the same control unfocused, so a button's usual shadow is no
+    // focus indicator; an outline in a transparent colour (for Windows high contrast) is not one either.
+    const el = document.activeElement;
+    const choice = el.type === "radio" || el.type === "checkbox";
+    const target = choice ? document.querySelector(`label[for="${el.id}"]`) : el;
+    const look = () => {
+        const style = getComputedStyle(target, choice ? "::before" : null);
+        const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0
+            && !/^(transparent|rgba\\(.*, 0\\))$/.test(style.outlineColor);
+        return JSON.stringify([outline && style.outlineColor, outline && style.outlineWidth, style.boxShadow,
+                               style.backgroundColor, style.borderColor]);
+    };
+    const focused = look();
+    el.blur();
+    const unfocused = look();
+    el.focus();
+    return {tag: el.tagName, text: (el.innerText || el.labels?.[0]?.innerText || el.name || "").trim(),
+            visible: focused !== unfocused, focused};
+}"""
+
+
+def tab(page: Page, *, backwards: bool = False) -> dict:
+    """Press Tab, and check the control it reaches shows that it has focus."""
+    page.keyboard.press("Shift+Tab" if backwards else "Tab")
+    focus = page.evaluate(FOCUS_INDICATOR)
+    assert focus["visible"], f"{page.url}: no visible focus on {focus}"
+    return focus
+
+
+def tab_to(page: Page, text: str, *, limit: int = 80) -> dict:
+    """Tab (checking every stop's focus) until the focused control's text or label starts with `text`."""
+    for _ in range(limit):
+        focus = tab(page)
+        if focus["text"].startswith(text):
+            return focus
+    raise AssertionError(f"{page.url}: could not Tab to {text!r}")
+
+
+def press_enter_and_wait(page: Page) -> None:
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_check_if_we_can_help_with_the_keyboard_alone(page: Page):
+    """Given someone who cannot use a mouse, when they answer the check with Tab, Space and Enter, then they always
+    see where they are, get an answer, and can go on to refer.
+
+    Radios are the one place the arrow keys are used: a group of radios is a single Tab stop, and the arrows move
+    between its options (that is how every browser does it, and what keyboard users expect).
+    """
+    page.goto("/")
+    tab_to(page, "Check if we can help")
+    press_enter_and_wait(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check if we can help")
+
+    tab_to(page, "Start")
+    press_enter_and_wait(page)
+    tab_to(page, "Day")
+    page.keyboard.type("10")
+    tab(page)
+    page.keyboard.type("5")
+    tab(page)
+    page.keyboard.type("2018")
+    tab_to(page, "Continue")
+    press_enter_and_wait(page)
+
+    focus = tab_to(page, "Not in education")  # the first radio of the group
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.value") == "mainstream_school"
+    tab_to(page, "Continue")
+    press_enter_and_wait(page)
+
+    tab_to(page, "Which GP practice")
+    page.keyboard.type("M85001")
+    tab_to(page, "Continue")
+    press_enter_and_wait(page)
+
+    tab_to(page, "Pencil skills")
+    page.keyboard.press("Space")
+    tab_to(page, "Continue")
+    press_enter_and_wait(page)
+
+    focus = tab_to(page, "GP")
+    page.keyboard.press("Space")
+    tab_to(page, "Continue")
+    press_enter_and_wait(page)
+
+    tab_to(page, "Yes")
+    page.keyboard.press("ArrowRight")  # to "No"
+    tab_to(page, "Continue")
+    press_enter_and_wait(page)
+
+    tab_to(page, "Yes")
+    page.keyboard.press("Space")
+    tab_to(page, "Continue")
+    press_enter_and_wait(page)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("We can probably help")
+    focus = tab_to(page, "Make a referral")
+    assert focus["tag"] == "BUTTON"
+    press_enter_and_wait(page)
+    expect(page.get_by_text("We have filled in the answers you gave")).to_be_visible()
+    tab_to(page, "Start now")
+    press_enter_and_wait(page)
+    expect(page.get_by_label("Year")).to_have_value("2018")
+
+
+def test_the_focus_check_itself_finds_a_control_without_a_focus_indicator(page: Page):
+    """Guard against a focus check that silently passes everything."""
+    page.set_content(
+        '<html lang="en"><head><style>button { outline: none } .shown:focus { outline: 3px solid #ffeb3b }</style>'
+        '</head><body><main><button class="shown">Shown</button><button>Hidden</button></main></body></html>'
+    )
+
+    assert tab(page)["text"] == "Shown"
+    with pytest.raises(AssertionError, match="no visible focus"):
+        tab(page)

@@ -13,10 +13,17 @@ from paedot.children.models import Child, ParentCarer
 from paedot.core.audit import record_event
 from paedot.core.identifiers import normalise_nhs_number
 from paedot.directory.models import School
-from paedot.directory.services import normalise_postcode
+from paedot.directory.services import find_gp_practice, normalise_postcode
 from paedot.eligibility.rules import EligibilityDecision as Decision
 from paedot.eligibility.services import check_eligibility
+from paedot.referrals.letters import send_acknowledgement_letter
 from paedot.referrals.models import EligibilityDecision, EligibilityReason, Referral, Source
+from paedot.referrals.services.duplicates import (
+    flag_possible_duplicates,
+    known_child_with_same_nhs_number,
+    latest_closed_referral,
+)
+from paedot.staff.models import Locality
 
 # No 0/O, 1/I/L: a reference is read out over the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -126,8 +133,12 @@ def receive_referral(
         school = School.objects.filter(urn=submission.school_urn).only("name").first()
         school_name = school.name if school else ""
 
+    practice = find_gp_practice(submission.gp_practice_code)
+    locality = practice.locality if practice and practice.locality in Locality.values else ""
+
     with transaction.atomic():
-        child = Child.objects.create(
+        known = known_child_with_same_nhs_number(submission.child.nhs_number)
+        child = known or Child.objects.create(
             given_name=submission.child.given_name.strip(),
             family_name=submission.child.family_name.strip(),
             date_of_birth=submission.child.date_of_birth,
@@ -152,7 +163,9 @@ def receive_referral(
             source=source,
             education=submission.education,
             gp_practice_code=submission.gp_practice_code.strip().upper(),
-            gp_practice_name=_gp_practice_name(submission.gp_practice_code),
+            gp_practice_name=practice.name if practice else "",
+            locality=locality,
+            previous_referral=latest_closed_referral(child) if known else None,
             school_urn=submission.school_urn.strip(),
             school_name=school_name,
             difficulties=list(submission.difficulties),
@@ -199,7 +212,9 @@ def receive_referral(
                 "reasons": [reason.code for reason in decision.reasons],
             },
         )
+        flag_possible_duplicates(referral=referral, submission=submission, same_child=known is not None)
         if acknowledge:
+            send_acknowledgement_letter(referral=referral, issued_by=submitted_by)
             transaction.on_commit(lambda: _acknowledge(referral.pk))
     return referral
 
@@ -218,13 +233,6 @@ def _create_with_unique_reference(**fields) -> Referral:
             if attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")
-
-
-def _gp_practice_name(code: str) -> str:
-    from paedot.directory.services import find_gp_practice
-
-    practice = find_gp_practice(code)
-    return practice.name if practice else ""
 
 
 def _acknowledge(referral_id: int) -> None:

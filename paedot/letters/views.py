@@ -1,0 +1,27 @@
+"""A letter as the family received it: the PDF made from the HTML kept when it was issued."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+
+from paedot.letters.models import Letter
+from paedot.letters.services import letter_pdf
+from paedot.referrals.models import Referral
+from paedot.staff.rules import Action, may
+
+
+@login_required
+def download_letter(request, letter_id: int):
+    if not may(request.user, Action.VIEW_REFERRALS):
+        raise PermissionDenied
+    letter = get_object_or_404(
+        Letter.objects.filter(referral__in=Referral.objects.visible_to(request.user)), pk=letter_id
+    )
+    response = HttpResponse(letter_pdf(letter), content_type="application/pdf")
+    # The file name carries the reference and the kind, never the child's name.
+    response["Content-Disposition"] = f'inline; filename="{letter.referral.reference}-{letter.kind}-{letter.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,73 @@
+"""Who may do what: one table of actions and the roles allowed each, used by pages and the API alike.
+
+Keeping it in one place means a page and its API endpoint cannot drift apart, and a test can walk every role
+over every action.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from paedot.staff.models import Role
+
+
+class Action(StrEnum):
+    VIEW_REFERRALS = "view_referrals"
+    SUBMIT_REFERRAL = "submit_referral"
+    ENTER_PAPER_REFERRAL = "enter_paper_referral"
+    SCREEN = "screen"
+    RECORD_INFORMATION_RECEIVED = "record_information_received"
+    TRIAGE = "triage"
+    INVITE = "invite"
+    RECORD_BOOKING = "record_booking"
+    DECIDE_NO_REPLY = "decide_no_reply"
+    ALLOCATE = "allocate"
+    DISCHARGE = "discharge"
+    RESOLVE_DUPLICATE = "resolve_duplicate"
+    VIEW_WAITING_LIST = "view_waiting_list"
+    VIEW_CASELOADS = "view_caseloads"
+    VIEW_ALL_CASELOADS = "view_all_caseloads"
+
+
+_ADMIN, _OT, _OTA, _LEAD = Role.CLINICAL_ADMIN, Role.OT, Role.OTA, Role.TEAM_LEAD
+_STAFF = frozenset({_ADMIN, _OT, _OTA, _LEAD, Role.AUDITOR})
+
+ALLOWED: dict[Action, frozenset[str]] = {
+    Action.VIEW_REFERRALS: _STAFF,
+    Action.SUBMIT_REFERRAL: frozenset({Role.PARTNER_SYSTEM, _ADMIN}),
+    Action.ENTER_PAPER_REFERRAL: frozenset({_ADMIN}),
+    # Screening is an administrative check of the criteria that clinicians may also do.
+    Action.SCREEN: frozenset({_ADMIN, _OT, _LEAD}),
+    Action.RECORD_INFORMATION_RECEIVED: frozenset({_ADMIN, _OT, _LEAD}),
+    # Triage is a clinical judgement: an OT's, never an assistant's or an administrator's.
+    Action.TRIAGE: frozenset({_OT, _LEAD}),
+    Action.INVITE: frozenset({_ADMIN, _OT, _LEAD}),
+    Action.RECORD_BOOKING: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
+    # Ending an episode when a family does not reply is a clinician's decision.
+    Action.DECIDE_NO_REPLY: frozenset({_OT, _LEAD}),
+    Action.ALLOCATE: frozenset({_ADMIN, _LEAD}),
+    Action.DISCHARGE: frozenset({_OT, _LEAD}),
+    Action.RESOLVE_DUPLICATE: frozenset({_ADMIN, _OT, _LEAD}),
+    Action.VIEW_WAITING_LIST: _STAFF,
+    Action.VIEW_CASELOADS: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
+    Action.VIEW_ALL_CASELOADS: frozenset({_ADMIN, _LEAD, Role.AUDITOR}),
+}
+
+REFUSALS: dict[Action, str] = {
+    Action.SCREEN: "Only clinical admin staff, OTs and team leads may screen referrals.",
+    Action.TRIAGE: "Only OTs and team leads may triage referrals.",
+    Action.ALLOCATE: "Only team leads and clinical admin staff may allocate referrals.",
+    Action.DISCHARGE: "Only OTs and team leads may discharge a child.",
+    Action.DECIDE_NO_REPLY: "Only OTs and team leads may decide what happens when a family does not reply.",
+}
+
+
+def may(user, action: Action) -> bool:
+    """Whether this user (None, anonymous or signed in) may take this action."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return getattr(user, "role", None) in ALLOWED[action]
+
+
+def refusal(action: Action) -> str:
+    return REFUSALS.get(action, "Your role does not allow this.")

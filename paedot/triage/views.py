@@ -1,0 +1,150 @@
+"""Staff pages for triage: the queue of accepted referrals, and the triage form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from paedot.referrals import presenters
+from paedot.referrals.models import Priority, Referral, Status
+from paedot.referrals.services.journey import NotAllowed, TransitionRefused
+from paedot.staff.rules import Action, may, refusal
+from paedot.triage.forms import TriageForm
+from paedot.triage.rules import age_in_years
+from paedot.triage.services import suggestion_for, triage_referral
+from paedot.waiting_list import rules as waiting_rules
+
+PAGE_SIZE = 50
+PRIORITY_TAGS = {
+    Priority.URGENT: "nhsuk-tag--red",
+    Priority.SOON: "nhsuk-tag--orange",
+    Priority.ROUTINE: "nhsuk-tag--grey",
+}
+
+
+def priority_tag(priority: str, *, suggested: bool = False) -> dict[str, str]:
+    label = Priority(priority).label if priority in Priority.values else "Not triaged"
+    return {
+        "text": f"{label} (suggested)" if suggested else label,
+        "classes": PRIORITY_TAGS.get(priority, "nhsuk-tag--white"),
+    }
+
+
+def age_text(date_of_birth: dt.date, today: dt.date) -> str:
+    """In years, and in years and months for the under-fives, where a few months make a difference."""
+    years = age_in_years(date_of_birth, today)
+    if years >= 5:
+        return f"{years} years"
+    months = (today.year - date_of_birth.year) * 12 + today.month - date_of_birth.month
+    if today.day < date_of_birth.day:
+        months -= 1
+    months -= years * 12
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    parts.append(f"{months} month{'s' if months != 1 else ''}")
+    return " ".join(parts)
+
+
+@login_required
+def show_queue(request: HttpRequest) -> HttpResponse:
+    """Accepted referrals waiting for an OT's triage, oldest first, each with the rules' suggested priority."""
+    if not may(request.user, Action.VIEW_REFERRALS):
+        raise PermissionDenied(refusal(Action.VIEW_REFERRALS))
+    referrals = Referral.objects.visible_to(request.user).awaiting_triage().select_related("child")
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [
+        {
+            "referral": referral,
+            "suggestion": suggestion_for(referral),
+            "age": age_text(referral.child.date_of_birth, today),
+            "days_waiting": waiting_rules.days_waiting(referral.received_date, today),
+        }
+        for referral in page.object_list
+    ]
+    return render(
+        request,
+        "triage/show_queue.jinja",
+        {
+            "page": page,
+            "rows": rows,
+            "may_triage": may(request.user, Action.TRIAGE),
+            "priority_tag": priority_tag,
+            "presenters": presenters,
+            "page_title": "Triage queue",
+            "active_nav": "triage",
+        },
+    )
+
+
+def _field_for(message: str) -> str:
+    """Which question a service's ValueError is about; the form checks the same things, so this is rare."""
+    for name in ("priority", "pathway", "setting"):
+        if message.startswith(f"Choose a {name}"):
+            return name
+    return "reason_for_difference"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def triage_referral_view(request: HttpRequest, reference: str) -> HttpResponse:
+    if not may(request.user, Action.TRIAGE):
+        raise PermissionDenied(refusal(Action.TRIAGE))
+    referral = get_object_or_404(
+        Referral.objects.visible_to(request.user)
+        .select_related("child", "eligibility")
+        .prefetch_related("eligibility__reasons"),
+        reference=reference,
+    )
+    suggestion = suggestion_for(referral)
+    form = TriageForm(request.POST if request.method == "POST" else None, suggestion=suggestion)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            triage_referral(
+                referral=referral,
+                priority=data["priority"],
+                pathway=data["pathway"],
+                setting=data["setting"],
+                notes=data["notes"],
+                reason_for_difference=data["reason_for_difference"],
+                triaged_by=request.user,
+            )
+        except ValueError as error:
+            form.add_error(_field_for(str(error)), str(error))
+        except TransitionRefused as refused:
+            form.add_error(None, str(refused))
+        except NotAllowed as not_allowed:
+            raise PermissionDenied(str(not_allowed)) from not_allowed
+        else:
+            messages.success(
+                request,
+                f"Referral {referral.reference} triaged as {Priority(data['priority']).label.lower()}: "
+                "it is on the waiting list.",
+            )
+            return redirect("referrals:show_referral", reference=referral.reference)
+    today = timezone.localdate()
+    return render(
+        request,
+        "triage/triage_referral.jinja",
+        {
+            "referral": referral,
+            "form": form,
+            "suggestion": suggestion,
+            "awaiting_triage": referral.status == Status.ACCEPTED,
+            "age": age_text(referral.child.date_of_birth, today),
+            "days_waiting": waiting_rules.days_waiting(referral.received_date, today),
+            "priority_tag": priority_tag,
+            "presenters": presenters,
+            "page_title": ("Error: " if form.errors else "") + f"Triage referral {referral.reference}",
+            "back_href": "/staff/triage/",
+            "active_nav": "triage",
+        },
+    )
