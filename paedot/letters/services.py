@@ -84,7 +84,7 @@ def issue_letter(
         actor=issued_by,
         actor_label="" if issued_by else "system",
         target=referral,
-        detail={"letter": letter.pk, "kind": kind, "to": [r["role"] for r in recipients]},
+        detail={"letter": letter.pk, "kind": kind, "recipients": [r["role"] for r in recipients]},
     )
     return letter
 

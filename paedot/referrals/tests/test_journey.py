@@ -22,6 +22,7 @@ from paedot.referrals.tests.factories import referral_in, staff
 from paedot.triage.services import triage_referral
 from paedot.waiting_list.services import invite_to_book, record_booking
 
+OPEN = ("received", "information_requested", "accepted", "waiting", "invited", "booked")
 # Written out from the issue, not copied from the code, so the code is checked against the specification.
 ALLOWED = {
     ("received", "accepted"),
@@ -31,7 +32,10 @@ ALLOWED = {
     ("accepted", "waiting"),
     ("waiting", "invited"),
     ("invited", "booked"),
-    *((state, "discharged") for state in ("received", "information_requested", "accepted", "waiting", "invited", "booked")),
+    *(
+        (state, "discharged")
+        for state in ("received", "information_requested", "accepted", "waiting", "invited", "booked")
+    ),
 }
 STATUSES = [s.value for s in Status]
 
@@ -91,9 +95,7 @@ def test_an_allowed_move_changes_the_status_and_records_who_and_why(current, to)
     assert event.actor is not None
 
 
-REFUSED = sorted(
-    (current, to) for current, to in itertools.product(STATUSES, ACTIONS) if (current, to) not in ALLOWED
-)
+REFUSED = sorted((current, to) for current, to in itertools.product(STATUSES, ACTIONS) if (current, to) not in ALLOWED)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,112 @@
+"""Known children: a re-referral joins the child's record as a new episode; a likely duplicate is flagged for a
+person to merge or dismiss, never merged silently."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from paedot.children.models import Child
+from paedot.referrals.models import PossibleDuplicate, Referral
+from paedot.referrals.services import NotAllowed, TransitionRefused
+from paedot.referrals.services.duplicates import dismiss_duplicate, merge_duplicate
+from paedot.referrals.tests.factories import make_referral, referral_in, staff
+
+pytestmark = pytest.mark.django_db
+
+MIA = {"given_name": "Mia", "family_name": "Duplicate", "date_of_birth": dt.date(2017, 6, 2), "postcode": "B21 9RY"}
+
+
+def test_a_new_referral_with_the_nhs_number_of_a_child_with_an_open_referral_is_flagged_not_merged():
+    first = make_referral(child={**MIA, "nhs_number": "9434765919"})
+    second = make_referral(child={**MIA, "nhs_number": "943 476 5919"})
+    assert second.pk != first.pk and second.status == "received"
+    assert second.child_id == first.child_id  # the same child record: the NHS number is certain
+    flag = PossibleDuplicate.objects.get(referral=second)
+    assert flag.existing_referral == first
+    assert flag.strength == "certain"
+    assert flag.state == "open"
+
+
+def test_a_re_referral_after_a_closed_episode_opens_a_new_episode_linked_to_the_earlier_one():
+    first = referral_in("discharged", child={**MIA, "nhs_number": "9434765919"})
+    second = make_referral(child={**MIA, "nhs_number": "9434765919"}, previous_ot_episode=True)
+    assert second.child_id == first.child_id
+    assert second.previous_referral == first
+    assert not PossibleDuplicate.objects.filter(referral=second).exists()
+    assert Child.objects.filter(nhs_number="9434765919").count() == 1
+
+
+def test_a_similar_name_with_the_same_birthday_and_postcode_is_flagged_as_likely():
+    first = make_referral(child=MIA)
+    second = make_referral(child={**MIA, "given_name": "Mya"})
+    assert second.child_id != first.child_id  # not merged silently
+    flag = PossibleDuplicate.objects.get(referral=second)
+    assert flag.existing_referral == first
+    assert flag.strength == "likely"
+    assert flag.reasons and all(set(r) == {"code", "message"} for r in flag.reasons)
+
+
+def test_a_different_child_with_the_same_birthday_is_not_flagged():
+    make_referral(child=MIA)
+    second = make_referral(child={**MIA, "given_name": "Oscar", "family_name": "Unrelated"})
+    assert not PossibleDuplicate.objects.filter(referral=second).exists()
+
+
+def test_two_different_nhs_numbers_are_never_flagged_whatever_the_names():
+    make_referral(child={**MIA, "nhs_number": "9434765919"})
+    second = make_referral(child={**MIA, "nhs_number": "9912003888"})
+    assert not PossibleDuplicate.objects.filter(referral=second).exists()
+
+
+def test_merging_a_duplicate_of_an_open_referral_closes_the_new_one_and_keeps_both_readable():
+    first = make_referral(child=MIA)
+    second = make_referral(child={**MIA, "given_name": "Mya"})
+    flag = PossibleDuplicate.objects.get(referral=second)
+    merge_duplicate(flag=flag, reason="Same child: mum confirmed by phone", resolved_by=staff("clinical_admin"))
+    second.refresh_from_db()
+    assert second.status == "discharged"
+    assert "Duplicate of referral " + first.reference in second.closing_reason
+    assert second.child_id == first.child_id
+    assert second.parent_carer.child_id == first.child_id
+    flag.refresh_from_db()
+    assert flag.state == "merged" and flag.resolution_reason == "Same child: mum confirmed by phone"
+    assert Referral.objects.get(pk=first.pk).status == "received"
+
+
+def test_merging_with_a_closed_earlier_referral_links_the_episodes():
+    first = referral_in("discharged", child=MIA)
+    second = make_referral(child={**MIA, "given_name": "Mya"})
+    merge_duplicate(flag=PossibleDuplicate.objects.get(referral=second), reason="Same child", resolved_by=staff("ot"))
+    second.refresh_from_db()
+    assert second.status == "received"
+    assert second.previous_referral == first
+    assert second.child_id == first.child_id
+
+
+def test_dismissing_keeps_the_flag_with_its_reason_and_changes_no_referral():
+    make_referral(child=MIA)
+    second = make_referral(child={**MIA, "given_name": "Mya"})
+    flag = PossibleDuplicate.objects.get(referral=second)
+    dismiss_duplicate(flag=flag, reason="Different child: twin sister", resolved_by=staff("team_lead"))
+    flag.refresh_from_db()
+    assert flag.state == "dismissed"
+    assert Referral.objects.get(pk=second.pk).status == "received"
+    with pytest.raises(TransitionRefused):
+        merge_duplicate(flag=flag, reason="changed my mind", resolved_by=staff("team_lead"))
+
+
+@pytest.mark.parametrize("role", ["ota", "auditor", "system_admin"])
+def test_only_admin_staff_ots_and_team_leads_resolve_duplicates(role):
+    make_referral(child=MIA)
+    second = make_referral(child={**MIA, "given_name": "Mya"})
+    with pytest.raises(NotAllowed):
+        dismiss_duplicate(flag=PossibleDuplicate.objects.get(referral=second), reason="x", resolved_by=staff(role))
+
+
+def test_a_reason_is_needed_to_resolve():
+    make_referral(child=MIA)
+    second = make_referral(child={**MIA, "given_name": "Mya"})
+    with pytest.raises(ValueError, match="why"):
+        merge_duplicate(flag=PossibleDuplicate.objects.get(referral=second), reason=" ", resolved_by=staff("ot"))
