@@ -37,7 +37,13 @@ api = NinjaAPI(
 
 def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
     # Ninja prefixes the location with where it came from ("body", "payload"); the caller wants the field path.
-    parts = [str(part) for part in loc if part not in ("body", "payload", "query", "path", "header")]
+    parts = [str(part) for part in loc]
+    # The location ("body", "query", "file", ...) comes first, sometimes with the parameter's name after it; what
+    # is left is the field. A missing body is reported as "body" itself.
+    while len(parts) > 1 and parts[0] in ("body", "payload", "query", "path", "header", "form", "file", "filters"):
+        parts = parts[1:]
+    if parts in (["payload"], ["filters"], ["form"]):
+        return "body"
     return ".".join(parts) or "body"
 
 

@@ -41,6 +41,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "page_title": "Refer a child",
             "first": _page_url(SECTIONS[0]),
             "prefilled": online.Draft(request.session).prefilled,
+            "service": ServiceDetails.current(),
         },
     )
 

@@ -20,7 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paedot.referrals import attachments, online
 from paedot.referrals import questions as q
@@ -35,7 +35,7 @@ SCAN_EXPECTED = frozenset({Source.PAPER, Source.EMAIL})
 ARRIVAL = q.Section(
     slug="arrival",
     title="How the referral arrived",
-    intro="Then type in the referral's answers: the questions are the same as on the online form.",
+    intro="The pages after this one ask the online form's questions: type in the referral's answers.",
     staff_only=True,
     questions=(
         q.Question(
@@ -153,6 +153,7 @@ def start_again(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
+@require_GET
 def check_answers(request: HttpRequest) -> HttpResponse:
     _require_entry(request)
     draft = _draft(request)
@@ -174,7 +175,10 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         "referrals/paper_entry/check_answers.jinja",
         {
             "rows": rows,
-            "problems": [{"text": problem, "href": _page_url(ARRIVAL, change=True)} for problem in problems],
+            "problems": [
+                {"text": problem, "href": _page_url(ARRIVAL, change=True) + "#id_received_date_day"}
+                for problem in problems
+            ],
             "page_title": ("Error: " if problems else "") + "Check the referral's answers",
             "back_href": _page_url(SECTIONS[-1]),
             "active_nav": "paper_entry",
@@ -230,9 +234,12 @@ def attach_scan(request: HttpRequest) -> HttpResponse:
     """The last step: attach the scan and save the referral, once however many times it is sent."""
     _require_entry(request)
     if request.method == "POST":
-        already = referral_for_token(request.POST.get("token", ""))
+        posted_token = request.POST.get("token", "")
+        already = referral_for_token(posted_token)
         if already is not None:  # a second click, or a refresh, after the referral was made
-            _draft(request).discard()
+            draft = _draft(request)
+            if draft.token == posted_token:  # never throw away a newer draft started since
+                draft.discard()
             return redirect("referrals:show_referral", already.reference)
     draft = _draft(request)
     incomplete = draft.first_incomplete()
@@ -263,6 +270,7 @@ def attach_scan(request: HttpRequest) -> HttpResponse:
             "token": draft.token,
             "source_label": Source(source).label,
             "scan_expected": source in SCAN_EXPECTED,
+            "file_lost": bool(form.errors and request.FILES),
             "accept": ACCEPTED_FILES,
             "page_title": ("Error: " if form.errors else "") + "Attach the scanned form",
             "back_href": reverse("paper_entry:check_answers"),

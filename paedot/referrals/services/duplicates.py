@@ -18,7 +18,6 @@ from paedot.referrals.models import CLOSED_STATUSES, PossibleDuplicate, Referral
 from paedot.referrals.services.journey import TransitionRefused, move_referral, require, require_reason
 from paedot.staff.rules import Action
 
-
 MAX_FLAGS = 5  # the strongest few are what a person can usefully compare
 
 

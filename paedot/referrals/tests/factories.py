@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-import itertools
 import datetime as dt
+import itertools
 from typing import Any
 
 from paedot.referrals.services import (

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from paedot.public.services import update_service_details
 from paedot.referrals import questions as q
 from paedot.referrals.models import Referral
 
@@ -103,6 +104,18 @@ def test_a_referral_made_online_arrives_in_full(client, django_capture_on_commit
     assert referral.strategies_tried == "Pencil grips from school."
     assert referral.eligibility.outcome == "accept"
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_the_confirmation_gives_the_phone_number_staff_set(client):
+    update_service_details(changes={"phone": "0121 000 1234", "opening_hours": "Weekdays, 8am to 4pm"}, changed_by=None)
+    fill_in(client)
+    send(client)
+
+    page = unescape(client.get("/refer/sent").content.decode())
+
+    assert 'href="tel:01210001234">0121 000 1234</a> (Weekdays, 8am to 4pm)' in page
+    assert "465 8551" not in page
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from html import unescape
 
 import pytest
@@ -70,6 +71,9 @@ def test_a_paper_referral_is_entered_with_its_received_date_and_scan(admin_clien
     for expected in ("How the referral arrived", "Paper form", f"{received.day} {received:%B %Y}", "Ayaan"):
         assert expected in check_page
     assert 'href="/staff/paper-referrals/?change=1#id_received_date"' in check_page
+    assert "Continue to the scanned form" in check_page
+    scan_page = admin_client.get(SCAN).content.decode()
+    assert 'enctype="multipart/form-data"' in scan_page and 'type="file"' in scan_page
 
     response = admin_client.post(SCAN, {"token": token_on_scan_page(admin_client), "file": scan()})
 
@@ -98,6 +102,18 @@ def test_sending_twice_makes_one_referral(admin_client):
     referral = Referral.objects.get()
     assert first["Location"] == second["Location"] == f"/staff/referrals/{referral.reference}"
     assert referral.attachments.count() == 1
+
+
+def test_a_late_repeat_of_an_old_submit_keeps_the_next_referral_being_entered(admin_client):
+    enter(admin_client)
+    old_token = token_on_scan_page(admin_client)
+    admin_client.post(SCAN, {"token": old_token, "file": scan()})
+    admin_client.post(START, arrival(source="email"))  # the next referral
+
+    repeat = admin_client.post(SCAN, {"token": old_token, "file": scan()})
+
+    assert repeat["Location"] == f"/staff/referrals/{Referral.objects.get().reference}"
+    assert admin_client.session["paper_referral_draft"]["pages"]["arrival"]["source"] == ["email"]
 
 
 def test_a_phoned_referral_needs_no_scan(admin_client):
@@ -196,9 +212,42 @@ def test_an_unknown_page_is_not_found(admin_client):
 def test_only_clinical_admin_may_enter_a_referral(client, request, role, path):
     client.force_login(request.getfixturevalue(role))
     assert client.get(path).status_code == 403
-    assert client.post(path, {}).status_code == 403
+    if path != CHECK:  # the check page only shows; nothing is posted to it
+        assert client.post(path, {}).status_code == 403
 
 
 def test_signing_in_is_needed(client, db):
     response = client.get(START)
     assert response.status_code == 302 and response["Location"].startswith("/staff/")
+
+
+def test_two_clicks_at_the_same_moment_make_one_referral(committed_db):
+    """The second click's request runs while the first is still saving."""
+    from paedot.staff.services import create_staff_user
+
+    admin = create_staff_user(username="admin-race", role="clinical_admin", password="a-long-test-password-1")
+    client = Client()
+    client.force_login(admin)
+    enter(client)
+    token = token_on_scan_page(client)
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def click():
+        from django.db import connection
+
+        try:
+            barrier.wait(timeout=10)
+            answers.append(client.post(SCAN, {"token": token, "file": scan()})["Location"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    referral = Referral.objects.get()
+    assert answers == [f"/staff/referrals/{referral.reference}"] * 2
+    assert referral.attachments.count() == 1
