@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from paedot.caseloads.services import caseloads
 from paedot.referrals.models import Referral
 from paedot.staff.models import Locality, Role, User
 
@@ -11,21 +12,25 @@ from paedot.staff.models import Locality, Role, User
 ROLE_ORDER = {Role.TEAM_LEAD: 0, Role.OT: 1, Role.OTA: 2}
 
 
-def clinician_label(user: User) -> str:
+def clinician_label(user: User, *, open_referrals: int | None = None, current: bool = False) -> str:
     """Name, role and localities; an assistant's supervising OT, since the OT holds clinical responsibility."""
     role = user.get_role_display()
     if user.role == Role.OTA and user.supervisor is not None:
-        role = f"{role}, supervised by {user.supervisor.display_name}"
-    localities = ", ".join(user.localities or []) or "no locality set"
-    return f"{user.display_name} ({role}) – {localities}"
+        role = f"{role} supervised by {user.supervisor.display_name}"
+    details = [role, ", ".join(user.localities or []) or "no locality set"]
+    if open_referrals is not None:
+        details.append(f"{open_referrals} open")
+    if current:
+        details.append("allocated now")
+    return f"{user.display_name} ({'; '.join(details)})"
 
 
-def clinician_choices():
-    people = sorted(
+def clinician_options() -> list[User]:
+    """Team leads, then OTs, then assistants, each by name."""
+    return sorted(
         User.objects.clinicians().select_related("supervisor"),
         key=lambda u: (ROLE_ORDER.get(u.role, 9), u.last_name.lower(), u.first_name.lower(), u.username),
     )
-    return people
 
 
 class ClinicianField(forms.ModelChoiceField):
@@ -50,9 +55,17 @@ class AllocationForm(forms.Form):
         self.referral = referral
         clinician = self.fields["clinician"]
         clinician.queryset = User.objects.clinicians().select_related("supervisor")
-        # One query for the options, in a useful order; the field's own queryset validates the choice.
-        people = clinician_choices()
-        clinician.choices = [("", clinician.empty_label), *((p.pk, clinician_label(p)) for p in people)]
+        # The options in a useful order, with how many open referrals each holds (three queries however many
+        # clinicians); the field's own queryset still validates the choice.
+        people = clinician_options()
+        totals = {load.clinician.pk: load.total for load in caseloads(people)}
+        clinician.choices = [
+            ("", clinician.empty_label),
+            *(
+                (p.pk, clinician_label(p, open_referrals=totals[p.pk], current=p.pk == referral.clinician_id))
+                for p in people
+            ),
+        ]
         if referral.clinician_id:
             self.fields["reason"].label = "Reason for the transfer"
             self.fields["reason"].help_text = (
@@ -72,6 +85,4 @@ class AllocationForm(forms.Form):
 
 
 class LocalityFilterForm(forms.Form):
-    locality = forms.ChoiceField(
-        label="Locality", required=False, choices=[("", "All localities"), *Locality.choices]
-    )
+    locality = forms.ChoiceField(label="Locality", required=False, choices=[("", "All localities"), *Locality.choices])

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -19,12 +20,15 @@ from paedot.referrals.models import Priority, Referral, Status
 from paedot.referrals.services.journey import NotAllowed, TransitionRefused
 from paedot.staff.models import CLINICAL_ROLES, User
 from paedot.staff.rules import Action, may, refusal
-from paedot.triage.views import priority_tag
+from paedot.triage.presenters import priority_tag
 from paedot.waiting_list import rules as waiting_rules
 
 PAGE_SIZE = 100
 # The columns of a caseload: the open statuses a clinician's children can be in, and the priorities.
-STATUS_COLUMNS = [(s.value, s.label) for s in (Status.ACCEPTED, Status.WAITING, Status.INVITED, Status.BOOKED)]
+STATUS_COLUMNS = [
+    (Status.ACCEPTED.value, "Accepted (not triaged)"),
+    *((s.value, s.label) for s in (Status.WAITING, Status.INVITED, Status.BOOKED)),
+]
 PRIORITY_COLUMNS = [*((p.value, p.label) for p in Priority), ("untriaged", "Not triaged")]
 
 
@@ -72,7 +76,7 @@ def allocate_referral_view(request: HttpRequest, reference: str) -> HttpResponse
             "priority_tag": priority_tag,
             "page_title": ("Error: " if form.errors else "")
             + (f"Transfer referral {referral.reference}" if is_transfer else f"Allocate referral {referral.reference}"),
-            "back_href": f"/staff/referrals/{referral.reference}",
+            "back_href": reverse("referrals:show_referral", args=[referral.reference]),
             "active_nav": "caseloads",
         },
     )
@@ -136,7 +140,9 @@ def show_caseload(request: HttpRequest, username: str) -> HttpResponse:
     own = username == user.get_username()
     if not (may(user, Action.VIEW_ALL_CASELOADS) or (own and may(user, Action.VIEW_CASELOADS))):
         raise PermissionDenied("You may see your own caseload only.")
-    clinician = get_object_or_404(User.objects.filter(role__in=CLINICAL_ROLES), username=username)
+    clinician = get_object_or_404(
+        User.objects.filter(role__in=CLINICAL_ROLES).select_related("supervisor"), username=username
+    )
     return _render_caseload(request, clinician)
 
 
@@ -180,7 +186,7 @@ def _render_caseload(request: HttpRequest, clinician: User) -> HttpResponse:
             "priority_tag": priority_tag,
             "presenters": presenters,
             "page_title": "My caseload" if own else f"Caseload: {clinician.display_name}",
-            "back_href": "/staff/caseloads/" if may(request.user, Action.VIEW_ALL_CASELOADS) else "",
+            "back_href": reverse("caseloads:team_caseloads") if may(request.user, Action.VIEW_ALL_CASELOADS) else "",
             "active_nav": "caseloads",
         },
     )

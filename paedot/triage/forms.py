@@ -21,6 +21,13 @@ class TriageForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a priority"},
     )
+    reason_for_difference = forms.CharField(
+        label="Reason for choosing a different priority",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text="Only if you chose a different priority from the suggestion",
+    )
     pathway = forms.ChoiceField(
         label="Pathway",
         choices=Pathway.choices,
@@ -40,30 +47,21 @@ class TriageForm(forms.Form):
         widget=forms.Textarea,
         help_text="For example, what the first assessment should cover.",
     )
-    reason_for_difference = forms.CharField(
-        label="Reason for choosing a different priority",
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea,
-        help_text="Only if you chose a different priority from the suggestion",
-    )
 
     def __init__(self, *args, suggestion: PrioritySuggestion, **kwargs):
         kwargs.setdefault("initial", {"priority": suggestion.priority})
         super().__init__(*args, **kwargs)
         self.suggestion = suggestion
-        self.fields["priority"].choice_hints = {suggestion.priority: "Suggested"}
+        self.fields["priority"].choice_hints = {suggestion.priority: "Suggested by the triage rules"}
         self.fields["pathway"].choice_hints = {str(k): v for k, v in PATHWAY_HINTS.items()}
 
-    def clean(self):
-        cleaned = super().clean()
-        priority = cleaned.get("priority")
-        reason = (cleaned.get("reason_for_difference") or "").strip()
-        cleaned["reason_for_difference"] = reason
+    def clean_reason_for_difference(self) -> str:
+        # Declared just after the priority, so the priority is already cleaned and errors read in page order.
+        reason = (self.cleaned_data.get("reason_for_difference") or "").strip()
+        priority = self.cleaned_data.get("priority")
         if priority and needs_reason_to_differ(self.suggestion.priority, priority) and not reason:
-            self.add_error(
-                "reason_for_difference",
+            raise forms.ValidationError(
                 f"The suggested priority is {Priority(self.suggestion.priority).label.lower()}: "
-                f"say why you chose {Priority(priority).label.lower()} instead",
+                f"say why you chose {Priority(priority).label.lower()} instead"
             )
-        return cleaned
+        return reason

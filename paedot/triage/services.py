@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from paedot.referrals.models import PRIORITY_RANK, Pathway, Priority, Referral, Setting, Status
-from paedot.referrals.services.journey import move_referral, require
+from paedot.referrals.rules import may_move, refusal_message
+from paedot.referrals.services.journey import TransitionRefused, move_referral, require
 from paedot.staff.rules import Action
 from paedot.triage.models import Triage
 from paedot.triage.rules import PrioritySuggestion, TriageFacts, needs_reason_to_differ, suggest_priority
@@ -41,6 +42,10 @@ def triage_referral(
     """Record the triage and move the referral from accepted to waiting. Differing from the suggested priority
     needs a reason, which is kept."""
     require(triaged_by, Action.TRIAGE)
+    # Refuse a referral that cannot be triaged before asking about its answers: a reason to differ from the
+    # suggestion means nothing for a referral already on the waiting list. move_referral checks again under a lock.
+    if not may_move(referral.status, Status.WAITING):
+        raise TransitionRefused(refusal_message(referral.status, Status.WAITING, reference=referral.reference))
     for value, choices, name in (
         (priority, Priority, "priority"),
         (pathway, Pathway, "pathway"),

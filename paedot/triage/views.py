@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -18,24 +19,12 @@ from paedot.referrals.models import Priority, Referral, Status
 from paedot.referrals.services.journey import NotAllowed, TransitionRefused
 from paedot.staff.rules import Action, may, refusal
 from paedot.triage.forms import TriageForm
+from paedot.triage.presenters import priority_tag
 from paedot.triage.rules import age_in_years
 from paedot.triage.services import suggestion_for, triage_referral
 from paedot.waiting_list import rules as waiting_rules
 
 PAGE_SIZE = 50
-PRIORITY_TAGS = {
-    Priority.URGENT: "nhsuk-tag--red",
-    Priority.SOON: "nhsuk-tag--orange",
-    Priority.ROUTINE: "nhsuk-tag--grey",
-}
-
-
-def priority_tag(priority: str, *, suggested: bool = False) -> dict[str, str]:
-    label = Priority(priority).label if priority in Priority.values else "Not triaged"
-    return {
-        "text": f"{label} (suggested)" if suggested else label,
-        "classes": PRIORITY_TAGS.get(priority, "nhsuk-tag--white"),
-    }
 
 
 def age_text(date_of_birth: dt.date, today: dt.date) -> str:
@@ -144,7 +133,7 @@ def triage_referral_view(request: HttpRequest, reference: str) -> HttpResponse:
             "priority_tag": priority_tag,
             "presenters": presenters,
             "page_title": ("Error: " if form.errors else "") + f"Triage referral {referral.reference}",
-            "back_href": "/staff/triage/",
+            "back_href": reverse("triage:show_queue"),
             "active_nav": "triage",
         },
     )

@@ -33,7 +33,10 @@ def test_an_ot_triages_an_accepted_referral_onto_the_waiting_list(client, admin_
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["status"], body["priority"], body["pathway"], body["setting"]) == (
-        "waiting", "routine", "package_of_care", "school"
+        "waiting",
+        "routine",
+        "package_of_care",
+        "school",
     )
     assert body["history"][-1]["action"] == "referral.triaged"
 
@@ -69,7 +72,9 @@ def test_bad_input_is_400_naming_the_field_and_changes_nothing(client, admin_use
 def test_differing_with_a_reason_is_accepted(client, admin_user, ot_user):
     referral = accepted_referral(screened_by=admin_user)
 
-    response = post(client, referral.reference, BODY | {"priority": "urgent", "reason_for_difference": "Safeguarding"}, ot_user)
+    response = post(
+        client, referral.reference, BODY | {"priority": "urgent", "reason_for_difference": "Safeguarding"}, ot_user
+    )
 
     assert response.status_code == 200
     assert response.json()["priority"] == "urgent"
@@ -125,3 +130,12 @@ def test_the_suggestion_comes_with_its_reasons(client, admin_user, ot_user):
     assert response.status_code == 200
     assert response.json()["priority"] == "urgent"
     assert [r["code"] for r in response.json()["reasons"]] == ["moving_about_safety"]
+
+
+def test_triaging_a_referral_already_waiting_is_409_whatever_the_answers(client, admin_user, ot_user):
+    referral = accepted_referral(screened_by=admin_user)
+    assert post(client, referral.reference, BODY, ot_user).status_code == 200
+
+    response = post(client, referral.reference, BODY | {"priority": "urgent"}, ot_user)
+
+    assert response.status_code == 409

@@ -35,50 +35,99 @@ def suggest(*, difficulties, text="", born=NINE_YEARS_OLD, on=TODAY):
     ("difficulties", "text", "born", "priority", "codes"),
     [
         pytest.param(
-            ["feeding"], "She chokes on lumpy food at lunch.", NINE_YEARS_OLD, URGENT, ["feeding_safety"],
+            ["feeding"],
+            "She chokes on lumpy food at lunch.",
+            NINE_YEARS_OLD,
+            URGENT,
+            ["feeding_safety"],
             id="choking with feeding is urgent",
         ),
         pytest.param(
-            ["accessing_environment", "pencil_skills"], "He has had several falls on the stairs.", NINE_YEARS_OLD,
-            URGENT, ["moving_about_safety"], id="falls getting around school are urgent",
+            ["accessing_environment", "pencil_skills"],
+            "He has had several falls on the stairs.",
+            NINE_YEARS_OLD,
+            URGENT,
+            ["moving_about_safety"],
+            id="falls getting around school are urgent",
         ),
         pytest.param(
-            ["toileting"], "Toileting is unsafe without an adult.", NINE_YEARS_OLD, URGENT, ["toileting_safety"],
+            ["toileting"],
+            "Toileting is unsafe without an adult.",
+            NINE_YEARS_OLD,
+            URGENT,
+            ["toileting_safety"],
             id="unsafe toileting is urgent",
         ),
         pytest.param(
-            ["feeding", "toileting"], "Gags and chokes; sore skin from wet pads.", NINE_YEARS_OLD, URGENT,
-            ["feeding_safety", "toileting_safety"], id="every safety area mentioned is a reason",
+            ["feeding", "toileting"],
+            "Gags and chokes; sore skin from wet pads.",
+            NINE_YEARS_OLD,
+            URGENT,
+            ["feeding_safety", "toileting_safety"],
+            id="every safety area mentioned is a reason",
         ),
         pytest.param(
-            ["accessing_environment"], "He FELL down the stairs twice.", NINE_YEARS_OLD, URGENT,
-            ["moving_about_safety"], id="safety words in any case",
+            ["accessing_environment"],
+            "He FELL down the stairs twice.",
+            NINE_YEARS_OLD,
+            URGENT,
+            ["moving_about_safety"],
+            id="safety words in any case",
         ),
         pytest.param(
-            ["pencil_skills"], "She chokes on her food.", NINE_YEARS_OLD, ROUTINE, ["no_priority_indicators"],
+            ["pencil_skills"],
+            "She chokes on her food.",
+            NINE_YEARS_OLD,
+            ROUTINE,
+            ["no_priority_indicators"],
             id="a safety word without a matching difficulty is not urgent",
         ),
         pytest.param(
-            ["feeding"], "Messy eater, needs help to cut up food.", NINE_YEARS_OLD, ROUTINE,
-            ["no_priority_indicators"], id="a safety area without a safety word is not urgent",
+            ["feeding"],
+            "Messy eater, needs help to cut up food.",
+            NINE_YEARS_OLD,
+            ROUTINE,
+            ["no_priority_indicators"],
+            id="a safety area without a safety word is not urgent",
         ),
         pytest.param(
-            ["pencil_skills"], "Cannot hold a crayon.", THREE_YEARS_OLD, SOON, ["under_five"], id="under 5 is soon",
+            ["pencil_skills"],
+            "Cannot hold a crayon.",
+            THREE_YEARS_OLD,
+            SOON,
+            ["under_five"],
+            id="under 5 is soon",
         ),
         pytest.param(
-            ["dressing", "pencil_skills", "play"], "", NINE_YEARS_OLD, SOON, ["all_areas_affected"],
+            ["dressing", "pencil_skills", "play"],
+            "",
+            NINE_YEARS_OLD,
+            SOON,
+            ["all_areas_affected"],
             id="all three areas of daily life is soon",
         ),
         pytest.param(
-            ["dressing", "pencil_skills", "play"], "", THREE_YEARS_OLD, SOON, ["under_five", "all_areas_affected"],
+            ["dressing", "pencil_skills", "play"],
+            "",
+            THREE_YEARS_OLD,
+            SOON,
+            ["under_five", "all_areas_affected"],
             id="under 5 with all three areas gives both reasons",
         ),
         pytest.param(
-            ["dressing", "washing", "pencil_skills"], "", NINE_YEARS_OLD, ROUTINE, ["no_priority_indicators"],
+            ["dressing", "washing", "pencil_skills"],
+            "",
+            NINE_YEARS_OLD,
+            ROUTINE,
+            ["no_priority_indicators"],
             id="two areas is routine",
         ),
         pytest.param(
-            ["feeding"], "Chokes on food.", THREE_YEARS_OLD, URGENT, ["feeding_safety"],
+            ["feeding"],
+            "Chokes on food.",
+            THREE_YEARS_OLD,
+            URGENT,
+            ["feeding_safety"],
             id="safety outranks age",
         ),
         pytest.param([], "", NINE_YEARS_OLD, ROUTINE, ["no_priority_indicators"], id="nothing else is routine"),
@@ -127,8 +176,12 @@ difficulty_lists = st.lists(st.sampled_from(sorted(AREA_OF)), unique=True, max_s
 texts = st.lists(st.sampled_from(PHRASES), max_size=3).map(" ".join)
 
 
-@given(born=dates_of_birth, age_days=st.integers(min_value=0, max_value=20 * 366), difficulties=difficulty_lists,
-       text=texts)
+@given(
+    born=dates_of_birth,
+    age_days=st.integers(min_value=0, max_value=20 * 366),
+    difficulties=difficulty_lists,
+    text=texts,
+)
 def test_urgent_exactly_when_there_is_a_safety_reason(born, age_days, difficulties, text):
     suggestion = suggest(difficulties=difficulties, text=text, born=born, on=born + dt.timedelta(days=age_days))
     safety_reasons = [r for r in suggestion.reasons if r.code in SAFETY_CODES]
@@ -138,8 +191,12 @@ def test_urgent_exactly_when_there_is_a_safety_reason(born, age_days, difficulti
     assert (suggestion.priority == URGENT) == safety_concern
 
 
-@given(born=dates_of_birth, age_days=st.integers(min_value=0, max_value=20 * 366), difficulties=difficulty_lists,
-       text=texts)
+@given(
+    born=dates_of_birth,
+    age_days=st.integers(min_value=0, max_value=20 * 366),
+    difficulties=difficulty_lists,
+    text=texts,
+)
 def test_every_suggestion_has_at_least_one_reason(born, age_days, difficulties, text):
     suggestion = suggest(difficulties=difficulties, text=text, born=born, on=born + dt.timedelta(days=age_days))
 

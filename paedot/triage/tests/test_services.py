@@ -7,10 +7,10 @@ import pytest
 from paedot.core.models import AuditEvent
 from paedot.referrals.models import Referral, Status
 from paedot.referrals.services import NotAllowed, TransitionRefused
+from paedot.staff.services import create_staff_user
 from paedot.triage.models import Triage
 from paedot.triage.services import suggestion_for, triage_referral
 from paedot.triage.tests.factories import accepted_referral, referral_in
-from paedot.staff.services import create_staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -81,9 +81,7 @@ def test_differing_without_a_reason_is_refused_and_changes_nothing(admin_user, o
     assert not Triage.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("field", "value"), [("priority", "very_urgent"), ("pathway", "surgery"), ("setting", "moon")]
-)
+@pytest.mark.parametrize(("field", "value"), [("priority", "very_urgent"), ("pathway", "surgery"), ("setting", "moon")])
 def test_an_unknown_choice_is_refused(admin_user, ot_user, field, value):
     referral = accepted_referral(screened_by=admin_user)
     before = snapshot(referral)
@@ -142,3 +140,11 @@ def test_other_roles_may_not_triage(admin_user, role):
 
     assert snapshot(referral) == before
     assert not Triage.objects.exists()
+
+
+def test_a_referral_that_cannot_be_triaged_is_refused_before_its_answers_are_checked(admin_user, ot_user):
+    referral = accepted_referral(screened_by=admin_user)
+    triage(referral, ot_user)
+
+    with pytest.raises(TransitionRefused):
+        triage(referral, ot_user, priority="urgent", reason_for_difference="")

@@ -15,7 +15,13 @@ from paedot.triage.tests.factories import accepted_referral, referral_in, waitin
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"priority": "routine", "pathway": "package_of_care", "setting": "school", "notes": "", "reason_for_difference": ""}
+FORM = {
+    "priority": "routine",
+    "pathway": "package_of_care",
+    "setting": "school",
+    "notes": "",
+    "reason_for_difference": "",
+}
 
 
 def page_of(response) -> str:
@@ -148,7 +154,10 @@ def test_triaging_moves_the_referral_to_the_waiting_list_and_says_so(client, adm
     assert response["Location"] == reverse("referrals:show_referral", args=[referral.reference])
     referral.refresh_from_db()
     assert (referral.status, referral.priority, referral.pathway, referral.first_setting) == (
-        "waiting", "routine", "advice_and_strategies", "clinic"
+        "waiting",
+        "routine",
+        "advice_and_strategies",
+        "clinic",
     )
     assert Triage.objects.get(referral=referral).notes == "Assess grip."
     followed = page_of(client.get(response["Location"]))
