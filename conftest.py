@@ -15,10 +15,22 @@ def _fast_password_hashing():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database holds the real reference data (GP practices, postcodes, schools, policies)."""
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_modify_db_settings
+):
+    """The test database, always made (pytest-django makes it only when some test is marked django_db, which the
+    browser journeys using committed_db are not), holding the real reference data (GP practices, postcodes,
+    schools, policies)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
+        config = setup_databases(verbosity=verbosity, interactive=False, keepdb=django_db_keepdb, aliases={"default"})
         call_command("load_reference_data", verbosity=0)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=verbosity)
 
 
 # Tables that hold reference data; everything else is what a test made, and committed_db clears it.

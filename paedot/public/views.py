@@ -43,7 +43,12 @@ def check_start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "public/check/start.jinja",
-        {"page_title": "Check if we can help", "first": _check_url(0), "steps": len(check.CHECK_SECTIONS)},
+        {
+            "page_title": "Check if we can help",
+            "first": _check_url(0),
+            "steps": len(check.CHECK_SECTIONS),
+            "service": ServiceDetails.current(),
+        },
     )
 
 
@@ -104,7 +109,7 @@ def check_result(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def refer_from_check(request: HttpRequest) -> HttpResponse:
-    """ "Make a referral" from the result: a form's button, so the answers carry over without JavaScript."""
+    """The result page's "Make a referral" button posts here, so the answers carry over without JavaScript."""
     draft = _check_draft(request)
     incomplete = draft.first_incomplete()
     if incomplete is not None:

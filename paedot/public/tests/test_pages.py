@@ -11,6 +11,7 @@ import time_machine
 from paedot.core.models import AuditEvent
 from paedot.public import check
 from paedot.public.models import ServiceDetails
+from paedot.public.services import update_service_details
 from paedot.referrals import questions
 from paedot.staff.services import create_staff_user
 
@@ -61,6 +62,15 @@ def test_the_service_details_come_from_data_an_administrator_changes(client):
     event = AuditEvent.objects.get(action="service_details.updated")
     assert event.detail["after"]["phone"] == "0121 000 0000"
     assert event.detail["before"]["phone"] == "0121 465 8551"
+
+
+def test_the_start_pages_name_the_service_as_staff_set_it(client):
+    update_service_details(changes={"name": "Children's Therapy Service"}, changed_by=None)
+
+    for url in ("/check-if-we-can-help/", "/refer/"):
+        page = unescape(client.get(url).content.decode())
+        assert "the Children's Therapy Service in Birmingham" in page, url
+        assert "Paediatric Occupational Therapy Service in" not in page, url
 
 
 @pytest.mark.parametrize("role", ["clinical_admin", "ot", "auditor"])

@@ -131,7 +131,7 @@ def test_a_referral_from_the_service_page_reaches_the_staff_inbox(page: Page, ap
     row = page.get_by_role("row").filter(has_text=reference)
     expect(row).to_contain_text("Meets criteria")
     row.get_by_role("link", name=reference).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ayaan Browsertest")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ayaan Browsertest")  # with its status
     expect(page.get_by_text("The referral meets every criterion")).to_be_visible()
 
 
@@ -230,6 +230,7 @@ def test_every_public_page_fits_a_320_pixel_screen(narrow_page: Page):
     page.get_by_role("button", name="Make a referral").click()
     expect(page.get_by_text("We have filled in the answers you gave")).to_be_visible()
     assert_no_horizontal_scroll(page)
+    assert_accessible(page)
     page.get_by_role("button", name="Start now").click()
     continue_(page)  # errors for what the check did not ask
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
@@ -327,12 +328,23 @@ FOCUS_INDICATOR = """() => {
 }"""
 
 
-def tab(page: Page, *, backwards: bool = False) -> dict:
-    """Press Tab, and check the control it reaches shows that it has focus."""
-    page.keyboard.press("Shift+Tab" if backwards else "Tab")
+def assert_focus_visible(page: Page) -> dict:
     focus = page.evaluate(FOCUS_INDICATOR)
     assert focus["visible"], f"{page.url}: no visible focus on {focus}"
     return focus
+
+
+def tab(page: Page) -> dict:
+    """Press Tab, and check the control it reaches shows that it has focus."""
+    page.keyboard.press("Tab")
+    return assert_focus_visible(page)
+
+
+def arrow(page: Page, key: str) -> str:
+    """Move within a group of radios; the value of the radio now focused (and chosen)."""
+    page.keyboard.press(key)
+    assert_focus_visible(page)
+    return page.evaluate("document.activeElement.value")
 
 
 def tab_to(page: Page, text: str, *, limit: int = 80) -> dict:
@@ -372,10 +384,9 @@ def test_check_if_we_can_help_with_the_keyboard_alone(page: Page):
     tab_to(page, "Continue")
     press_enter_and_wait(page)
 
-    focus = tab_to(page, "Not in education")  # the first radio of the group
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")
-    assert page.evaluate("document.activeElement.value") == "mainstream_school"
+    tab_to(page, "Not in education")  # the first radio of the group
+    arrow(page, "ArrowDown")
+    assert arrow(page, "ArrowDown") == "mainstream_school"
     tab_to(page, "Continue")
     press_enter_and_wait(page)
 
@@ -389,13 +400,13 @@ def test_check_if_we_can_help_with_the_keyboard_alone(page: Page):
     tab_to(page, "Continue")
     press_enter_and_wait(page)
 
-    focus = tab_to(page, "GP")
+    tab_to(page, "GP")
     page.keyboard.press("Space")
     tab_to(page, "Continue")
     press_enter_and_wait(page)
 
     tab_to(page, "Yes")
-    page.keyboard.press("ArrowRight")  # to "No"
+    assert arrow(page, "ArrowRight") == "no"
     tab_to(page, "Continue")
     press_enter_and_wait(page)
 
