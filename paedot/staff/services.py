@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from paedot.core.audit import record_event
-from paedot.staff.models import ApiToken, Role, User
+from paedot.staff.models import ApiToken, Locality, Role, User
 
 TOKEN_PREFIX = "pot_"  # noqa: S105 - a marker that says what a string is, not a secret
 
@@ -20,12 +20,30 @@ def hash_token(token: str) -> str:
 
 @transaction.atomic
 def create_staff_user(
-    *, username: str, role: str, password: str | None = None, full_name: str = "", email: str = ""
+    *,
+    username: str,
+    role: str,
+    password: str | None = None,
+    full_name: str = "",
+    email: str = "",
+    localities: list[str] | tuple[str, ...] = (),
+    supervisor: User | None = None,
 ) -> User:
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}. Roles: {', '.join(Role.values)}.")
+    unknown = [code for code in localities if code not in Locality.values]
+    if unknown:
+        raise ValueError(f"Unknown locality {unknown[0]!r}. Localities: {', '.join(Locality.values)}.")
     given, _, family = full_name.partition(" ")
-    user = User(username=username, role=role, email=email, first_name=given, last_name=family)
+    user = User(
+        username=username,
+        role=role,
+        email=email,
+        first_name=given,
+        last_name=family,
+        localities=list(dict.fromkeys(localities)),
+        supervisor=supervisor,
+    )
     if password:
         user.set_password(password)
     else:

@@ -51,3 +51,35 @@ def test_a_token_for_a_deactivated_user_does_not_authenticate():
 def test_create_api_token_for_an_unknown_user_fails():
     with pytest.raises(CommandError):
         call_command("create_api_token", "nobody", stdout=StringIO())
+
+
+def test_create_user_records_localities_and_an_assistants_supervisor(db):
+    from django.core.management import call_command
+
+    from paedot.staff.models import User
+
+    call_command(
+        "create_user",
+        "ot-north",
+        "--role",
+        "ot",
+        "--password",
+        "a-long-test-password-1",
+        "--locality",
+        "North",
+        "--locality",
+        "East",
+    )
+    call_command(
+        "create_user", "ota-north", "--role", "ota", "--password", "a-long-test-password-1", "--supervisor", "ot-north"
+    )
+    assert User.objects.get(username="ot-north").localities == ["North", "East"]
+    assert User.objects.get(username="ota-north").supervisor.username == "ot-north"
+
+
+def test_an_assistant_without_a_supervisor_is_refused(db):
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="supervising OT"):
+        call_command("create_user", "ota-alone", "--role", "ota", "--password", "a-long-test-password-1")
