@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from paedot.core.dates import age_in_years
 from paedot.eligibility import codes
 from paedot.eligibility.codes import Difficulty, Education, ReferrerRole, Setting
 
@@ -275,20 +276,6 @@ def policy_from_dict(data: dict[str, Any]) -> Policy:
 
 
 # --- Deciding --------------------------------------------------------------------------------------------------
-
-
-def age_in_years(date_of_birth: dt.date, on: dt.date) -> int:
-    """Whole years of age on a date.
-
-    A child born on 29 February is a year older on 1 March in a year that is not a leap year (the convention of
-    UK law, e.g. section 9 of the Family Law Reform Act 1969: a person attains an age at the start of the
-    anniversary of their birth, which for 29 February falls on 1 March). So on 28 February 2027 a child born on
-    29 February 2008 is still 18, and turns 19 on 1 March 2027.
-    """
-    years = on.year - date_of_birth.year
-    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
-        years -= 1
-    return years
 
 
 def _age_phrase(age: int) -> str:

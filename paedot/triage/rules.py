@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from paedot.core.dates import age_in_years
+
 URGENT, SOON, ROUTINE = "urgent", "soon", "routine"
 ORDER = {URGENT: 1, SOON: 2, ROUTINE: 3}
 
@@ -61,11 +63,6 @@ class Reason:
 class PrioritySuggestion:
     priority: str
     reasons: tuple[Reason, ...]
-
-
-def age_in_years(date_of_birth: dt.date, on_date: dt.date) -> int:
-    years = on_date.year - date_of_birth.year
-    return years - ((on_date.month, on_date.day) < (date_of_birth.month, date_of_birth.day))
 
 
 def suggest_priority(facts: TriageFacts) -> PrioritySuggestion:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,31 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from paedot.core.dates import age_text
 from paedot.referrals import presenters
 from paedot.referrals.models import Priority, Referral, Status
 from paedot.referrals.services.journey import NotAllowed, TransitionRefused
 from paedot.staff.rules import Action, may, refusal
 from paedot.triage.forms import TriageForm
 from paedot.triage.presenters import priority_tag
-from paedot.triage.rules import age_in_years
 from paedot.triage.services import suggestion_for, triage_referral
 from paedot.waiting_list import rules as waiting_rules
 
 PAGE_SIZE = 50
-
-
-def age_text(date_of_birth: dt.date, today: dt.date) -> str:
-    """In years, and in years and months for the under-fives, where a few months make a difference."""
-    years = age_in_years(date_of_birth, today)
-    if years >= 5:
-        return f"{years} years"
-    months = (today.year - date_of_birth.year) * 12 + today.month - date_of_birth.month
-    if today.day < date_of_birth.day:
-        months -= 1
-    months -= years * 12
-    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
-    parts.append(f"{months} month{'s' if months != 1 else ''}")
-    return " ".join(parts)
 
 
 @login_required

@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 
 from paedot.config.api import BearerToken
 from paedot.referrals.api import ACTION_RESPONSES, find_referral, perform, referral_out
+from paedot.referrals.models import Referral
 from paedot.referrals.services.journey import NotAllowed
 from paedot.staff.rules import Action, may, refusal
 from paedot.waiting_list.presenters import waiting_row
@@ -26,6 +27,7 @@ class WaitingListQuery(Schema):
     pathway: Literal["advice_and_strategies", "package_of_care", "group", ""] = ""
     setting: Literal["clinic", "school", "nursery", "home", "cdc", ""] = ""
     age_band: Literal["0-4", "5-10", "11-15", "16-19", ""] = ""
+    band: Literal["0-1", "1-2", "2-4", "4-12", "12-18", "18-52", "52+", ""] = ""
     page: int = 1
 
 
@@ -69,8 +71,10 @@ def get_waiting_list(request: HttpRequest, filters: Query[WaitingListQuery]):
             pathway=filters.pathway,
             setting=filters.setting,
             age_band=filters.age_band,
+            band=filters.band,
         ),
         today=today,
+        within=Referral.objects.visible_to(request.auth),
     )
     start = (filters.page - 1) * PAGE_SIZE
     rows = list(

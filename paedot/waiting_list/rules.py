@@ -6,6 +6,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from paedot.core.dates import age_in_years
+
 # NHS community health services waiting-list bands: (label, last day in the band). Calendar days since the
 # referral was received; the clock is never paused silently.
 BANDS: tuple[tuple[str, int | None], ...] = (
@@ -71,10 +73,11 @@ def expected_wait(*, ahead: int, left_queue_last_12_weeks: int) -> ExpectedWait:
         )
     per_week = left_queue_last_12_weeks / THROUGHPUT_WEEKS
     weeks = math.ceil((ahead + 1) / per_week)
+    queue = "1 child is" if ahead == 1 else f"{ahead} children are"
     return ExpectedWait(
         weeks,
-        f"This is an estimate: {ahead} children are ahead in the queue and about {per_week:.1f} a week have been "
-        "offered appointments over the last 12 weeks. Children with urgent needs are seen sooner.",
+        f"This is an estimate: {queue} ahead in the queue and about {per_week:.1f} a week have come off the "
+        "waiting list over the last 12 weeks. Children with urgent needs are seen sooner.",
     )
 
 
@@ -124,3 +127,12 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+def age_band_for(date_of_birth: dt.date, today: dt.date) -> str:
+    """The filter's age band this child is in today (the last band has no upper age)."""
+    age = age_in_years(date_of_birth, today)
+    for label, (low, high) in AGE_BANDS.items():
+        if age >= low and (high is None or age <= high):
+            return label
+    return ""  # not born yet: never on a waiting list

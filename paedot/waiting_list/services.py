@@ -29,10 +29,14 @@ class WaitingListFilters:
     band: str = ""
 
 
-def waiting_list(filters: WaitingListFilters, *, today: dt.date | None = None):
-    """Every triaged referral whose clock is running, in waiting-list order, filtered."""
+def waiting_list(filters: WaitingListFilters, *, today: dt.date | None = None, within=None):
+    """Every triaged referral whose clock is running, in waiting-list order, filtered.
+
+    `within` is the referrals the caller may see (a page passes Referral.objects.visible_to(user)).
+    """
     today = today or timezone.localdate()
-    queryset = Referral.objects.on_waiting_list().select_related("child", "clinician")
+    base = within if within is not None else Referral.objects.all()
+    queryset = base.on_waiting_list().select_related("child", "clinician")
     if filters.locality:
         queryset = queryset.filter(locality=filters.locality)
     if filters.priority:
@@ -193,9 +197,14 @@ class InvitationRun:
 def process_invitations(*, today: dt.date | None = None) -> InvitationRun:
     """The daily timing: reminders at half time, and no reply after the deadline. Safe to run more than once a day."""
     today = today or timezone.localdate()
+    # A child discharged (from the referral's page) while invited needs no reminder and is no one's decision on the
+    # no-reply list: close those invitations first.
+    Invitation.objects.filter(
+        state__in=(Invitation.State.OPEN, Invitation.State.NO_REPLY), referral__status=Status.DISCHARGED
+    ).update(state=Invitation.State.CLOSED, updated_at=timezone.now())
     reminders = 0
     for invitation in Invitation.objects.open().filter(
-        reminded_on__isnull=True, reminder_on__lte=today, deadline__gte=today
+        referral__status=Status.INVITED, reminded_on__isnull=True, reminder_on__lte=today, deadline__gte=today
     ):
         with transaction.atomic():
             locked = Invitation.objects.select_for_update().select_related("referral").get(pk=invitation.pk)
@@ -217,7 +226,7 @@ def process_invitations(*, today: dt.date | None = None) -> InvitationRun:
             )
             reminders += 1
     overdue = 0
-    for invitation in Invitation.objects.open().filter(deadline__lt=today):
+    for invitation in Invitation.objects.open().filter(referral__status=Status.INVITED, deadline__lt=today):
         with transaction.atomic():
             locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
             if locked.state != Invitation.State.OPEN or not rules.reply_overdue(deadline=locked.deadline, today=today):

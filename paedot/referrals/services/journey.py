@@ -158,8 +158,18 @@ def discharge_referral(*, referral: Referral, reason: str, discharged_by, letter
         moved = move_referral(
             referral=referral, to=Status.DISCHARGED, actor=discharged_by, action="referral.discharged", reason=reason
         )
+        _close_open_invitations(moved)
         if letter:
             from paedot.referrals.letters import send_discharge_letter
 
             send_discharge_letter(referral=moved, reason=reason, issued_by=discharged_by)
     return moved
+
+
+def _close_open_invitations(referral: Referral) -> None:
+    """A discharged child has no invitation to chase: no reminder, no place on the no-reply list."""
+    from paedot.waiting_list.models import Invitation
+
+    Invitation.objects.filter(
+        referral=referral, state__in=(Invitation.State.OPEN, Invitation.State.NO_REPLY)
+    ).update(state=Invitation.State.CLOSED, updated_at=timezone.now())
