@@ -231,3 +231,12 @@ def test_an_inactive_member_of_staff_may_do_nothing():
     person.save()
     with pytest.raises(NotAllowed):
         screen_referral(referral=referral_in("received"), decision="accept", reason="ok", screened_by=person)
+
+
+@pytest.mark.django_db
+def test_discharging_an_invited_child_closes_the_invitation_so_nobody_chases_it():
+    from paedot.waiting_list.models import Invitation
+
+    referral = referral_in("invited")
+    discharge_referral(referral=referral, reason="Family declined the offer", discharged_by=staff("ot"))
+    assert list(Invitation.objects.filter(referral=referral).values_list("state", flat=True)) == ["closed"]
