@@ -35,6 +35,7 @@ def django_db_setup(
 
 # Tables that hold reference data; everything else is what a test made, and committed_db clears it.
 REFERENCE_APPS = {"directory", "eligibility", "contenttypes", "auth", "sessions"}
+REFERENCE_MODELS = {"diaries.schoolholiday"}
 
 
 @pytest.fixture
@@ -51,7 +52,10 @@ def committed_db(django_db_setup, django_db_blocker):
         models = [
             m
             for m in apps.get_models()
-            if m._meta.app_label not in REFERENCE_APPS and not m._meta.proxy and m._meta.managed
+            if m._meta.app_label not in REFERENCE_APPS
+            and m._meta.label_lower not in REFERENCE_MODELS
+            and not m._meta.proxy
+            and m._meta.managed
         ]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -67,6 +71,9 @@ def committed_db(django_db_setup, django_db_blocker):
                 for model in models:
                     cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
                 cursor.execute("PRAGMA foreign_keys = ON")
+        from paedot.diaries.services import load_default_locations
+
+        load_default_locations()
 
 
 def _user(role: str, username: str):

@@ -76,6 +76,10 @@ INSTALLED_APPS = [
     "paedot.triage",
     "paedot.waiting_list",
     "paedot.caseloads",
+    "paedot.diaries",
+    "paedot.appointments",
+    "paedot.groups",
+    "paedot.notifications",
     "paedot.demo",
 ]
 
@@ -189,4 +193,8 @@ LOGGING = {
 }
 
 # The service's own settings.
+PAEDOT_REFERENCE_LOADERS = [
+    "paedot.diaries.services.load_term_dates",
+    "paedot.diaries.services.load_default_locations",
+]
 PAEDOT_REFERENCE_DATA_DIR = BASE_DIR / "paedot" / "directory" / "data"

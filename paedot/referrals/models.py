@@ -28,6 +28,7 @@ class Status(models.TextChoices):
     WAITING = "waiting", "Waiting"
     INVITED = "invited", "Invited to book"
     BOOKED = "booked", "Booked"
+    SEEN = "seen", "Seen (the wait is over)"
     DISCHARGED = "discharged", "Discharged"
 
 
@@ -164,6 +165,12 @@ class Referral(BaseModel):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     closing_reason = models.TextField(blank=True)
+    first_attended_on = models.DateField(
+        null=True, blank=True, help_text="The first attended appointment: the waiting-time clock stopped here."
+    )
+    days_waited = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Calendar days from received to first attended, kept when the clock stops."
+    )
 
     objects = ReferralQuerySet.as_manager()
 

@@ -115,6 +115,7 @@ STATUS_TAG_CLASSES = {
     "waiting": "nhsuk-tag--purple",
     "invited": "nhsuk-tag--orange",
     "booked": "nhsuk-tag--green",
+    "seen": "nhsuk-tag--green",
     "discharged": "nhsuk-tag--grey",
 }
 

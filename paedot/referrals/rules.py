@@ -21,9 +21,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "received": frozenset({"accepted", "declined", "information_requested", "discharged"}),
     "information_requested": frozenset({"received", "discharged"}),
     "accepted": frozenset({"waiting", "discharged"}),
-    "waiting": frozenset({"invited", "discharged"}),
+    "waiting": frozenset({"invited", "booked", "discharged"}),
     "invited": frozenset({"booked", "discharged"}),
-    "booked": frozenset({"discharged"}),
+    "booked": frozenset({"seen", "discharged"}),
+    "seen": frozenset({"discharged"}),
     "declined": frozenset(),
     "discharged": frozenset(),
 }
@@ -36,6 +37,7 @@ STATUS_WORDS = {
     "waiting": "on the waiting list",
     "invited": "invited to book",
     "booked": "booked",
+    "seen": "seen (the wait is over)",
     "discharged": "discharged",
 }
 

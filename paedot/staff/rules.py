@@ -27,6 +27,14 @@ class Action(StrEnum):
     VIEW_WAITING_LIST = "view_waiting_list"
     VIEW_CASELOADS = "view_caseloads"
     VIEW_ALL_CASELOADS = "view_all_caseloads"
+    VIEW_DIARIES = "view_diaries"
+    MANAGE_DIARIES = "manage_diaries"
+    BOOK_APPOINTMENT = "book_appointment"
+    RECORD_OUTCOME = "record_outcome"
+    PLAN_BLOCK = "plan_block"
+    MANAGE_GROUPS = "manage_groups"
+    ENROL_IN_GROUP = "enrol_in_group"
+    REVIEW_ATTENDANCE = "review_attendance"
 
 
 _ADMIN, _OT, _OTA, _LEAD = Role.CLINICAL_ADMIN, Role.OT, Role.OTA, Role.TEAM_LEAD
@@ -51,6 +59,16 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.VIEW_WAITING_LIST: _STAFF,
     Action.VIEW_CASELOADS: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
     Action.VIEW_ALL_CASELOADS: frozenset({_ADMIN, _LEAD, Role.AUDITOR}),
+    Action.VIEW_DIARIES: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
+    # Working patterns, leave and closure days: the administrators and team leads who run the rota.
+    Action.MANAGE_DIARIES: frozenset({_ADMIN, _LEAD}),
+    Action.BOOK_APPOINTMENT: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
+    Action.RECORD_OUTCOME: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
+    # A block of treatment is a package an OT sets up; an assistant may then deliver it.
+    Action.PLAN_BLOCK: frozenset({_OT, _LEAD}),
+    Action.MANAGE_GROUPS: frozenset({_OT, _LEAD}),
+    Action.ENROL_IN_GROUP: frozenset({_ADMIN, _OT, _LEAD}),
+    Action.REVIEW_ATTENDANCE: frozenset({_OT, _LEAD}),
 }
 
 REFUSALS: dict[Action, str] = {
@@ -59,6 +77,8 @@ REFUSALS: dict[Action, str] = {
     Action.ALLOCATE: "Only team leads and clinical admin staff may allocate referrals.",
     Action.DISCHARGE: "Only OTs and team leads may discharge a child.",
     Action.DECIDE_NO_REPLY: "Only OTs and team leads may decide what happens when a family does not reply.",
+    Action.PLAN_BLOCK: "Only OTs and team leads may set up a block of treatment.",
+    Action.MANAGE_DIARIES: "Only team leads and clinical admin staff may change working patterns and closures.",
 }
 
 

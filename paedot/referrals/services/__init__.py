@@ -19,6 +19,7 @@ from paedot.referrals.services.journey import (
     move_referral,
     record_information_received,
     screen_referral,
+    stop_waiting_clock,
 )
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "record_information_received",
     "referral_for_token",
     "screen_referral",
+    "stop_waiting_clock",
 ]

@@ -173,3 +173,21 @@ def _close_open_invitations(referral: Referral) -> None:
     Invitation.objects.filter(
         referral=referral, state__in=(Invitation.State.OPEN, Invitation.State.NO_REPLY)
     ).update(state=Invitation.State.CLOSED, updated_at=timezone.now())
+
+
+def stop_waiting_clock(*, referral: Referral, attended_on, recorded_by) -> Referral:
+    """The first attended appointment: the wait is over. Keeps the days waited (calendar days, nothing paused)."""
+    with transaction.atomic():
+        days = (attended_on - referral.received_date).days
+        return move_referral(
+            referral=referral,
+            to=Status.SEEN,
+            actor=recorded_by,
+            action="referral.first_attended",
+            detail={"first_attended_on": attended_on.isoformat(), "days_waited": days},
+            changes={
+                "first_attended_on": attended_on,
+                "days_waited": days,
+                "left_queue_at": referral.left_queue_at or timezone.now(),
+            },
+        )

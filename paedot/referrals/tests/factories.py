@@ -141,6 +141,11 @@ def referral_in(status: str, **overrides: Any):
     invite_to_book(referral=referral, invited_by=admin)
     if status == "invited":
         return referral
+    record_booking(referral=referral, recorded_by=admin)
     if status == "booked":
-        return record_booking(referral=referral, recorded_by=admin)
+        return referral
+    if status == "seen":
+        from paedot.referrals.services import stop_waiting_clock
+
+        return stop_waiting_clock(referral=referral, attended_on=referral.received_date, recorded_by=ot)
     raise ValueError(f"Unknown status {status!r}")

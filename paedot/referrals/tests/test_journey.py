@@ -17,12 +17,13 @@ from paedot.referrals.services import (
     discharge_referral,
     record_information_received,
     screen_referral,
+    stop_waiting_clock,
 )
 from paedot.referrals.tests.factories import referral_in, staff
 from paedot.triage.services import triage_referral
 from paedot.waiting_list.services import invite_to_book, record_booking
 
-OPEN = ("received", "information_requested", "accepted", "waiting", "invited", "booked")
+OPEN = ("received", "information_requested", "accepted", "waiting", "invited", "booked", "seen")
 # Written out from the issue, not copied from the code, so the code is checked against the specification.
 ALLOWED = {
     ("received", "accepted"),
@@ -32,10 +33,9 @@ ALLOWED = {
     ("accepted", "waiting"),
     ("waiting", "invited"),
     ("invited", "booked"),
-    *(
-        (state, "discharged")
-        for state in ("received", "information_requested", "accepted", "waiting", "invited", "booked")
-    ),
+    ("waiting", "booked"),
+    ("booked", "seen"),
+    *((state, "discharged") for state in OPEN),
 }
 STATUSES = [s.value for s in Status]
 
@@ -80,6 +80,7 @@ ACTIONS = {
     "invited": lambda r: invite_to_book(referral=r, invited_by=staff("clinical_admin")),
     "booked": lambda r: record_booking(referral=r, recorded_by=staff("clinical_admin")),
     "discharged": lambda r: discharge_referral(referral=r, reason="No longer needed", discharged_by=staff("ot")),
+    "seen": lambda r: stop_waiting_clock(referral=r, attended_on=r.received_date, recorded_by=staff("ot")),
 }
 
 

@@ -25,9 +25,10 @@ def test_nobody_signed_out_or_inactive_may_do_anything(action):
     assert not may(person(Role.TEAM_LEAD, active=False), action)
 
 
-def test_an_assistant_never_triages_or_discharges():
+def test_an_assistant_never_triages_discharges_or_plans_a_block():
     assert not may(person(Role.OTA), Action.TRIAGE)
     assert not may(person(Role.OTA), Action.DISCHARGE)
+    assert not may(person(Role.OTA), Action.PLAN_BLOCK)
 
 
 def test_an_auditor_only_reads():

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
 from paedot.directory.services import load_reference_data
 from paedot.eligibility.services import load_default_policies
@@ -33,3 +35,7 @@ class Command(BaseCommand):
         if out is not None:
             ids = ", ".join(f"{policy.policy_id} (from {policy.effective_from:%-d %B %Y})" for policy in policies)
             out.write(f"Eligibility policies in use: {ids}")
+        # Other apps' reference data (term dates, the service's places), named in settings so that this app
+        # imports none of them.
+        for loader in settings.PAEDOT_REFERENCE_LOADERS:
+            import_string(loader)()

@@ -1,0 +1,402 @@
+"""Booking, moving, cancelling and recording appointments; blocks of treatment.
+
+No double booking: each booking locks the clinician's row (and the room's) and checks for overlaps inside one
+transaction; on PostgreSQL an exclusion constraint also makes an overlap impossible in the database, so two clerks
+booking one slot at once get one booking and one clear refusal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from paedot.appointments import rules
+from paedot.appointments.models import CANCELLED, Appointment, AppointmentSeries, AttendanceFlag, Kind, Outcome
+from paedot.core.audit import record_event
+from paedot.diaries.models import SCHOOL_KINDS, Location, LocationKind, Room
+from paedot.diaries.rules import LONDON, Problem, availability_problems, plan_block
+from paedot.diaries.services import diary_for, excluded_dates
+from paedot.referrals.models import Referral, Status
+from paedot.referrals.services.journey import TransitionRefused, require, stop_waiting_clock
+from paedot.staff.models import User
+from paedot.staff.rules import Action
+
+MIN_MINUTES, MAX_MINUTES = 5, 8 * 60
+# A child can be booked once accepted and triaged; an appointment for a waiting or invited child books them.
+BOOKABLE = (Status.WAITING, Status.INVITED, Status.BOOKED, Status.SEEN)
+
+
+class DoubleBooking(Exception):
+    """The clinician or the room already has an appointment then (HTTP 409)."""
+
+
+class OutsideAvailability(Exception):
+    """Outside the working pattern, on leave, a closure day or a bank holiday: needs an override reason (HTTP 422)."""
+
+    def __init__(self, problems: tuple[Problem, ...]):
+        self.problems = problems
+        super().__init__(
+            " ".join(p.message for p in problems) + " To book it anyway, give the reason for the exception."
+        )
+
+
+def _check_times(start: dt.datetime, duration_minutes: int) -> dt.datetime:
+    if timezone.is_naive(start):
+        raise ValueError("Give the start time with its time zone (for example 2027-01-11T09:30:00+00:00).")
+    if not MIN_MINUTES <= duration_minutes <= MAX_MINUTES:
+        raise ValueError(f"An appointment lasts {MIN_MINUTES} minutes to {MAX_MINUTES // 60} hours.")
+    return start + dt.timedelta(minutes=duration_minutes)
+
+
+def _check_clinician(clinician: User, kind: str, referral: Referral | None) -> None:
+    package_by_ot = referral is None or referral.triaged_at is not None
+    refusal = rules.may_deliver(
+        role=clinician.role,
+        kind=kind,
+        has_supervisor=clinician.supervisor_id is not None,
+        package_set_up_by_ot=package_by_ot,
+    )
+    if refusal:
+        raise ValueError(refusal.message)
+    if not clinician.is_active:
+        raise ValueError(f"{clinician.display_name} no longer works here.")
+
+
+def availability(clinician: User, start: dt.datetime, end: dt.datetime) -> tuple[Problem, ...]:
+    day = start.astimezone(LONDON).date()
+    return availability_problems(start, end, diary_for(clinician, day, day))
+
+
+def _clash_message(other: Appointment, what: str) -> str:
+    local = other.start.astimezone(LONDON)
+    return (
+        f"{what} already has an appointment from {local:%H:%M} to {other.end.astimezone(LONDON):%H:%M} on "
+        f"{local:%A %-d %B %Y}. Choose another time."
+    )
+
+
+def _lock_and_check(clinician: User, room: Room | None, start, end, *, ignore: int | None = None) -> None:
+    """Serialise bookings for this clinician (and room), then look for an overlap."""
+    User.objects.select_for_update().filter(pk=clinician.pk).first()
+    if room is not None:
+        Room.objects.select_for_update().filter(pk=room.pk).first()
+    overlapping = Appointment.objects.live().between(start, end).exclude(pk=ignore)
+    other = overlapping.filter(clinician=clinician).order_by("start").first()
+    if other:
+        raise DoubleBooking(_clash_message(other, clinician.display_name))
+    if room is not None:
+        other = overlapping.filter(room=room).order_by("start").first()
+        if other:
+            raise DoubleBooking(_clash_message(other, f"Room {room.name}"))
+
+
+def _address_for(location: Location, referral: Referral | None) -> str:
+    if location.kind == LocationKind.HOME and referral is not None:
+        return ", ".join(part for part in (referral.child.address, referral.child.postcode) if part)
+    return ", ".join(part for part in (location.name, location.address.replace("\n", ", "), location.postcode) if part)
+
+
+def book_appointment(
+    *,
+    referral: Referral | None,
+    clinician: User,
+    kind: str,
+    location: Location,
+    start: dt.datetime,
+    duration_minutes: int,
+    booked_by,
+    room: Room | None = None,
+    override_reason: str = "",
+    series: AppointmentSeries | None = None,
+    programme=None,
+    notify: bool = True,
+) -> Appointment:
+    """Book one appointment. A waiting or invited child becomes booked; the family gets a letter and a reminder."""
+    require(booked_by, Action.BOOK_APPOINTMENT)
+    if kind not in Kind.values:
+        raise ValueError(f"Choose a kind of appointment: {', '.join(Kind.values)}.")
+    end = _check_times(start, duration_minutes)
+    if room is not None and room.location_id != location.pk:
+        raise ValueError(f"{room.name} is not at {location.name}.")
+    if referral is None and kind != Kind.GROUP:
+        raise ValueError("Only a group session has no referral.")
+    _check_clinician(clinician, kind, referral)
+    override_reason = (override_reason or "").strip()
+    problems = availability(clinician, start, end)
+    if problems and not override_reason:
+        raise OutsideAvailability(problems)
+    try:
+        with transaction.atomic():
+            if referral is not None:
+                referral = Referral.objects.select_for_update().select_related("child").get(pk=referral.pk)
+                if referral.status not in BOOKABLE:
+                    raise TransitionRefused(
+                        f"Referral {referral.reference} is {referral.get_status_display().lower()}: appointments are "
+                        "booked for children who have been triaged and are still open."
+                    )
+            _lock_and_check(clinician, room, start, end)
+            appointment = Appointment.objects.create(
+                referral=referral,
+                programme=programme,
+                series=series,
+                kind=kind,
+                clinician=clinician,
+                location=location,
+                room=room,
+                start=start,
+                end=end,
+                address=_address_for(location, referral),
+                override_reason=override_reason if problems else "",
+                booked_by=booked_by,
+            )
+            if referral is not None and referral.status in (Status.WAITING, Status.INVITED):
+                from paedot.waiting_list.services import record_booking
+
+                record_booking(referral=referral, recorded_by=booked_by, note=f"{appointment} booked")
+            record_event(
+                action="appointment.booked",
+                actor=booked_by,
+                target=referral or appointment,
+                reason=override_reason if problems else "",
+                detail={
+                    "appointment": appointment.pk,
+                    "kind": kind,
+                    "start": start.isoformat(),
+                    "clinician": clinician.username,
+                    "overrides": [p.code for p in problems],
+                },
+            )
+            if notify and referral is not None:
+                from paedot.appointments.messages import tell_family_about_booking
+
+                tell_family_about_booking(appointment)
+    except IntegrityError as error:  # the PostgreSQL exclusion constraint: someone else got there first
+        if "appointment_no_overlap" in str(error):
+            raise DoubleBooking(
+                f"{clinician.display_name} or the room was booked for that time a moment ago."
+            ) from error
+        raise
+    return appointment
+
+
+def move_appointment(
+    *, appointment: Appointment, start: dt.datetime, moved_by, override_reason: str = ""
+) -> Appointment:
+    """Move one occurrence; the rest of its series stays where it is."""
+    require(moved_by, Action.BOOK_APPOINTMENT)
+    if appointment.cancelled or appointment.outcome:
+        raise TransitionRefused("This appointment has happened or been cancelled: book a new one instead.")
+    end = _check_times(start, appointment.duration_minutes)
+    problems = availability(appointment.clinician, start, end)
+    if problems and not (override_reason or "").strip():
+        raise OutsideAvailability(problems)
+    with transaction.atomic():
+        _lock_and_check(appointment.clinician, appointment.room, start, end, ignore=appointment.pk)
+        before = appointment.start
+        Appointment.objects.filter(pk=appointment.pk).update(
+            start=start, end=end, override_reason=override_reason.strip() if problems else "", updated_at=timezone.now()
+        )
+        appointment.start, appointment.end = start, end
+        record_event(
+            action="appointment.moved",
+            actor=moved_by,
+            target=appointment.referral or appointment,
+            reason=override_reason,
+            detail={"appointment": appointment.pk, "from": before.isoformat(), "to": start.isoformat()},
+        )
+    return appointment
+
+
+def cancel_appointment(*, appointment: Appointment, by: str, reason: str, cancelled_by) -> Appointment:
+    """Cancel one occurrence, by the family or the service; the others in its series are untouched."""
+    require(cancelled_by, Action.RECORD_OUTCOME)
+    if by not in ("family", "service"):
+        raise ValueError('Say who cancelled: "family" or "service".')
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("Give the reason for cancelling.")
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.cancelled or locked.outcome:
+            raise TransitionRefused("This appointment already has an outcome.")
+        locked.cancelled = True
+        locked.outcome = Outcome.CANCELLED_BY_FAMILY if by == "family" else Outcome.CANCELLED_BY_SERVICE
+        locked.cancellation_reason = reason
+        locked.outcome_recorded_at = timezone.now()
+        locked.outcome_recorded_by = cancelled_by
+        locked.save()
+        record_event(
+            action="appointment.cancelled",
+            actor=cancelled_by,
+            target=locked.referral or locked,
+            reason=reason,
+            detail={"appointment": locked.pk, "by": by},
+        )
+    return locked
+
+
+def record_outcome(*, appointment: Appointment, outcome: str, recorded_by) -> Appointment:
+    """Attended or was not brought. The first attended appointment stops the child's waiting-time clock; two
+    "was not brought" in a row raise a flag for the clinician (never an automatic discharge)."""
+    require(recorded_by, Action.RECORD_OUTCOME)
+    if outcome in CANCELLED:
+        raise ValueError("Record a cancellation with cancel, saying who cancelled and why.")
+    if outcome not in (Outcome.ATTENDED, Outcome.WAS_NOT_BROUGHT):
+        raise ValueError("The outcome is attended or was_not_brought.")
+    if appointment.referral_id is None:
+        raise ValueError("Record a group session's attendance for each child.")
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().select_related("referral").get(pk=appointment.pk)
+        if locked.cancelled or locked.outcome:
+            raise TransitionRefused("This appointment already has an outcome.")
+        if locked.start > timezone.now():
+            raise TransitionRefused("This appointment has not happened yet.")
+        locked.outcome = outcome
+        locked.outcome_recorded_at = timezone.now()
+        locked.outcome_recorded_by = recorded_by
+        locked.save()
+        record_event(
+            action=f"appointment.{outcome}",
+            actor=recorded_by,
+            target=locked.referral,
+            detail={"appointment": locked.pk},
+        )
+        referral = locked.referral
+        after_attendance(
+            referral=referral, outcome=outcome, on=locked.start.astimezone(LONDON).date(), actor=recorded_by
+        )
+    return locked
+
+
+def after_attendance(*, referral: Referral, outcome: str, on: dt.date, actor) -> None:
+    """What an outcome means for the child's journey: the clock, and the missed-appointment flag."""
+    if outcome == Outcome.ATTENDED and referral.first_attended_on is None and referral.status == Status.BOOKED:
+        stop_waiting_clock(referral=referral, attended_on=on, recorded_by=actor)
+    if outcome == Outcome.WAS_NOT_BROUGHT:
+        outcomes = list(
+            Appointment.objects.filter(referral=referral, outcome__gt="")
+            .order_by("start", "id")
+            .values_list("outcome", flat=True)
+        )
+        from paedot.groups.models import GroupAttendance
+
+        outcomes += list(
+            GroupAttendance.objects.filter(referral=referral, outcome__gt="")
+            .order_by("appointment__start")
+            .values_list("outcome", flat=True)
+        )
+        if (
+            rules.needs_attendance_review(outcomes)
+            and not AttendanceFlag.objects.filter(referral=referral, state=AttendanceFlag.State.OPEN).exists()
+        ):
+            AttendanceFlag.objects.create(
+                referral=referral,
+                reason=f"{rules.WAS_NOT_BROUGHT_IN_A_ROW} appointments in a row where the child was not brought. "
+                "Review: missed appointments can be a safeguarding signal.",
+            )
+            record_event(action="referral.attendance_flag_raised", actor=actor, target=referral)
+
+
+def review_attendance_flag(*, flag: AttendanceFlag, note: str, reviewed_by) -> AttendanceFlag:
+    require(reviewed_by, Action.REVIEW_ATTENDANCE)
+    note = (note or "").strip()
+    if not note:
+        raise ValueError("Say what you decided, and why.")
+    with transaction.atomic():
+        AttendanceFlag.objects.filter(pk=flag.pk).update(
+            state=AttendanceFlag.State.REVIEWED, reviewed_by=reviewed_by, review_note=note, updated_at=timezone.now()
+        )
+        record_event(action="referral.attendance_flag_reviewed", actor=reviewed_by, target=flag.referral, reason=note)
+    flag.refresh_from_db()
+    return flag
+
+
+@dataclass(frozen=True)
+class Block:
+    series: AppointmentSeries
+    sessions: list[Appointment]
+    review: Appointment
+
+
+def plan_treatment_block(
+    *,
+    referral: Referral,
+    clinician: User,
+    location: Location,
+    first_start: dt.datetime,
+    sessions: int,
+    interval_days: int = 7,
+    duration_minutes: int = 45,
+    override_reason: str = "",
+    room: Room | None = None,
+    planned_by,
+) -> Block:
+    """N sessions on the first N series dates that are not bank holidays, closure days or (in schools and nurseries)
+    school holidays, then the review after the last. All or nothing: one clash refuses the whole block.
+
+    An OT assistant may deliver the sessions; the review is then booked with their supervising OT.
+    """
+    require(planned_by, Action.PLAN_BLOCK)
+    if not 1 <= sessions <= 52:
+        raise ValueError("A block has 1 to 52 sessions.")
+    if not 1 <= interval_days <= 90:
+        raise ValueError("The interval is 1 to 90 days.")
+    _check_times(first_start, duration_minutes)
+    first_day = first_start.astimezone(LONDON).date()
+    horizon = first_day + dt.timedelta(days=interval_days * (sessions + 1) + 400)
+    excluded = excluded_dates(first_day, horizon, school_setting=location.kind in SCHOOL_KINDS)
+    plan = plan_block(first_start=first_start, sessions=sessions, interval_days=interval_days, excluded=excluded)
+    reviewer = clinician.supervisor if clinician.role == "ota" and clinician.supervisor else clinician
+    with transaction.atomic():
+        series = AppointmentSeries.objects.create(
+            referral=referral,
+            clinician=clinician,
+            location=location,
+            sessions=sessions,
+            interval_days=interval_days,
+            duration_minutes=duration_minutes,
+            skipped_dates=[{"date": day.isoformat(), "why": why} for day, why in plan.skipped],
+            created_by=planned_by,
+        )
+        booked = [
+            book_appointment(
+                referral=referral,
+                clinician=clinician,
+                kind=Kind.TREATMENT,
+                location=location,
+                room=room,
+                start=start,
+                duration_minutes=duration_minutes,
+                booked_by=planned_by,
+                override_reason=override_reason,
+                series=series,
+                notify=False,
+            )
+            for start in plan.sessions
+        ]
+        review = book_appointment(
+            referral=referral,
+            clinician=reviewer,
+            kind=Kind.REVIEW,
+            location=location,
+            room=room,
+            start=plan.review,
+            duration_minutes=duration_minutes,
+            booked_by=planned_by,
+            override_reason=override_reason,
+            series=series,
+            notify=False,
+        )
+        record_event(
+            action="referral.block_planned",
+            actor=planned_by,
+            target=referral,
+            detail={"series": series.pk, "sessions": sessions, "skipped": series.skipped_dates},
+        )
+        from paedot.appointments.messages import tell_family_about_block
+
+        tell_family_about_block(series)
+    return Block(series=series, sessions=booked, review=review)
