@@ -249,7 +249,7 @@ def record_outcome(*, appointment: Appointment, outcome: str, recorded_by) -> Ap
     if appointment.referral_id is None:
         raise ValueError("Record a group session's attendance for each child.")
     with transaction.atomic():
-        locked = Appointment.objects.select_for_update().select_related("referral").get(pk=appointment.pk)
+        locked = Appointment.objects.select_for_update(of=("self",)).select_related("referral").get(pk=appointment.pk)
         if locked.cancelled or locked.outcome:
             raise TransitionRefused("This appointment already has an outcome.")
         if locked.start > timezone.now():

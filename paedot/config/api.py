@@ -94,6 +94,7 @@ def _register_service_refusals() -> None:
 
 
 def _mount_routers() -> None:
+    from paedot.appointments.api import router as appointments_router
     from paedot.caseloads.api import router as caseloads_router
     from paedot.directory.api import router as directory_router
     from paedot.eligibility.api import router as eligibility_router
@@ -109,6 +110,7 @@ def _mount_routers() -> None:
     api.add_router("/", waiting_list_router)
     api.add_router("/", caseloads_router)
     api.add_router("/", attachments_router)
+    api.add_router("/", appointments_router)
 
 
 _register_service_refusals()

@@ -160,6 +160,8 @@ def referral_out(referral: Referral) -> dict:
         "locality": referral.locality or None,
         "clinician": referral.clinician.username if referral.clinician else None,
         "previous_referral": referral.previous_referral.reference if referral.previous_referral else None,
+        "first_attended": referral.first_attended_on.isoformat() if referral.first_attended_on else None,
+        "days_waited": referral.days_waited,
         "history": referral_history(referral),
     }
 

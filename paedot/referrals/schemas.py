@@ -139,6 +139,8 @@ class ReferralOut(Schema):
     locality: str | None
     clinician: str | None
     previous_referral: str | None
+    first_attended: str | None = None
+    days_waited: int | None = None
     history: list[HistoryOut]
 
 

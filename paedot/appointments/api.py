@@ -1,0 +1,292 @@
+"""Locations, appointments, outcomes and blocks of treatment in the API (same permissions as the pages)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import AwareDatetime, Field
+
+from paedot.appointments.models import Appointment
+from paedot.appointments.services import (
+    DoubleBooking,
+    OutsideAvailability,
+    book_appointment,
+    cancel_appointment,
+    plan_treatment_block,
+    record_outcome,
+)
+from paedot.config.api import BearerToken
+from paedot.config.api_errors import bad_request
+from paedot.diaries.models import Location, Room
+from paedot.diaries.rules import LONDON
+from paedot.referrals.api import find_referral
+from paedot.referrals.models import Referral
+from paedot.referrals.services.journey import NotAllowed
+from paedot.staff.models import User
+from paedot.staff.rules import Action, may, refusal
+
+router = Router(tags=["Appointments"])
+
+ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
+
+
+class LocationOut(Schema):
+    id: int
+    kind: str
+    name: str
+    address: str
+    postcode: str
+    rooms: list[dict]
+
+
+@router.get("/locations", auth=BearerToken(), response={200: list[LocationOut], 401: dict, 403: dict})
+def list_locations(request: HttpRequest):
+    """Clinics, CDCs, schools and nurseries booked before, the child's home, telephone and video."""
+    if not may(request.auth, Action.VIEW_DIARIES):
+        raise NotAllowed(refusal(Action.VIEW_DIARIES))
+    locations = Location.objects.filter(is_active=True).prefetch_related("rooms").order_by("kind", "name")
+    return [
+        {
+            "id": loc.pk,
+            "kind": loc.kind,
+            "name": loc.name,
+            "address": loc.address,
+            "postcode": loc.postcode,
+            "rooms": [{"id": r.pk, "name": r.name} for r in loc.rooms.all() if r.is_active],
+        }
+        for loc in locations
+    ]
+
+
+def appointment_out(appointment: Appointment) -> dict:
+    return {
+        "id": appointment.pk,
+        "referral": appointment.referral.reference if appointment.referral else None,
+        "programme": appointment.programme_id,
+        "series": appointment.series_id,
+        "kind": appointment.kind,
+        "clinician": appointment.clinician.username,
+        "location": appointment.location_id,
+        "room": appointment.room_id,
+        "start": appointment.start.astimezone(LONDON).isoformat(),
+        "end": appointment.end.astimezone(LONDON).isoformat(),
+        "duration_minutes": appointment.duration_minutes,
+        "address": appointment.address,
+        "cancelled": appointment.cancelled,
+        "outcome": appointment.outcome or None,
+        "override_reason": appointment.override_reason or None,
+    }
+
+
+class AppointmentOut(Schema):
+    id: int
+    referral: str | None
+    programme: int | None
+    series: int | None
+    kind: str
+    clinician: str
+    location: int
+    room: int | None
+    start: str
+    end: str
+    duration_minutes: int
+    address: str
+    cancelled: bool
+    outcome: str | None
+    override_reason: str | None
+
+
+class AppointmentQuery(Schema):
+    clinician: str = ""
+    referral: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@router.get("/appointments", auth=BearerToken(), response={200: list[AppointmentOut], 400: dict, 401: dict, 403: dict})
+def list_appointments(request: HttpRequest, filters: Query[AppointmentQuery]):
+    """Appointments by clinician, referral and dates (inclusive, London dates), earliest first; at most 500."""
+    if not may(request.auth, Action.VIEW_DIARIES):
+        raise NotAllowed(refusal(Action.VIEW_DIARIES))
+    if not (filters.clinician or filters.referral or filters.date_from):
+        raise bad_request("clinician", "Give a clinician, a referral or a date_from")
+    queryset = Appointment.objects.select_related("referral", "clinician").order_by("start", "id")
+    if filters.clinician:
+        queryset = queryset.filter(clinician__username=filters.clinician)
+    if filters.referral:
+        queryset = queryset.filter(
+            referral__in=Referral.objects.visible_to(request.auth), referral__reference=filters.referral
+        )
+    if filters.date_from:
+        queryset = queryset.filter(start__gte=dt.datetime.combine(filters.date_from, dt.time(), tzinfo=LONDON))
+    if filters.date_to:
+        queryset = queryset.filter(
+            start__lt=dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
+        )
+    return [appointment_out(a) for a in queryset[:500]]
+
+
+class AppointmentIn(Schema):
+    referral: Annotated[str, Field(min_length=1, max_length=20)]
+    clinician: Annotated[str, Field(min_length=1, max_length=150)]
+    kind: Literal["assessment", "treatment", "review", "group", "school_visit", "home_visit", "telephone", "video"]
+    location: int
+    room: int | None = None
+    start: AwareDatetime
+    duration_minutes: Annotated[int, Field(ge=5, le=480)]
+    override_reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+def _clinician(username: str) -> User:
+    clinician = User.objects.filter(username=username).first()
+    if clinician is None:
+        raise bad_request("clinician", f"No member of staff with username {username}")
+    return clinician
+
+
+def _location(location_id: int, room_id: int | None) -> tuple[Location, Room | None]:
+    location = Location.objects.filter(pk=location_id, is_active=True).first()
+    if location is None:
+        raise bad_request("location", f"No location with id {location_id}")
+    room = None
+    if room_id is not None:
+        room = Room.objects.filter(pk=room_id, location=location, is_active=True).first()
+        if room is None:
+            raise bad_request("room", f"No room with id {room_id} at {location.name}")
+    return location, room
+
+
+def _call(fn, field: str = "body"):
+    """The services' refusals, as the API's status codes."""
+    try:
+        return fn()
+    except DoubleBooking as clash:
+        raise HttpError(409, str(clash)) from clash
+    except OutsideAvailability as outside:
+        raise HttpError(422, str(outside)) from outside
+    except ValueError as problem:
+        raise bad_request(field, str(problem)) from problem
+
+
+@router.post("/appointments", auth=BearerToken(), response={201: AppointmentOut, **ERRORS}, summary="Book")
+def create_appointment(request: HttpRequest, payload: AppointmentIn):
+    """409 when it collides with the clinician's or the room's other bookings; 422 outside the clinician's working
+    pattern, on leave, a closure day or a bank holiday, unless `override_reason` says why."""
+    referral = find_referral(request, payload.referral, action=Action.BOOK_APPOINTMENT)
+    clinician = _clinician(payload.clinician)
+    location, room = _location(payload.location, payload.room)
+    appointment = _call(
+        lambda: book_appointment(
+            referral=referral,
+            clinician=clinician,
+            kind=payload.kind,
+            location=location,
+            room=room,
+            start=payload.start,
+            duration_minutes=payload.duration_minutes,
+            override_reason=payload.override_reason,
+            booked_by=request.auth,
+        )
+    )
+    return Status(201, appointment_out(appointment))
+
+
+def _appointment(request: HttpRequest, appointment_id: int, action: Action) -> Appointment:
+    if not may(request.auth, action):
+        raise NotAllowed(refusal(action))
+    visible = Referral.objects.visible_to(request.auth)
+    appointment = (
+        Appointment.objects.select_related("referral", "clinician")
+        .filter(pk=appointment_id)
+        .filter(referral__in=visible)
+        .first()
+    ) or Appointment.objects.select_related("clinician").filter(pk=appointment_id, referral__isnull=True).first()
+    if appointment is None:
+        raise HttpError(404, f"No appointment {appointment_id}.")
+    return appointment
+
+
+class OutcomeIn(Schema):
+    outcome: Literal["attended", "was_not_brought"]
+
+
+@router.post("/appointments/{appointment_id}/outcome", auth=BearerToken(), response={200: AppointmentOut, **ERRORS})
+def set_outcome(request: HttpRequest, appointment_id: int, payload: OutcomeIn):
+    """The first attended appointment of a referral stops its waiting-time clock."""
+    appointment = _appointment(request, appointment_id, Action.RECORD_OUTCOME)
+    updated = _call(lambda: record_outcome(appointment=appointment, outcome=payload.outcome, recorded_by=request.auth))
+    return appointment_out(updated)
+
+
+class CancelIn(Schema):
+    by: Literal["family", "service"]
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+@router.post("/appointments/{appointment_id}/cancel", auth=BearerToken(), response={200: AppointmentOut, **ERRORS})
+def cancel(request: HttpRequest, appointment_id: int, payload: CancelIn):
+    """Cancels this occurrence only; the rest of its series stays booked."""
+    appointment = _appointment(request, appointment_id, Action.RECORD_OUTCOME)
+    updated = _call(
+        lambda: cancel_appointment(
+            appointment=appointment, by=payload.by, reason=payload.reason, cancelled_by=request.auth
+        ),
+        field="reason",
+    )
+    return appointment_out(updated)
+
+
+class BlockIn(Schema):
+    clinician: Annotated[str, Field(min_length=1, max_length=150)]
+    location: int
+    room: int | None = None
+    first_start: AwareDatetime
+    sessions: Annotated[int, Field(ge=1, le=52)] = 6
+    interval_days: Annotated[int, Field(ge=1, le=90)] = 7
+    duration_minutes: Annotated[int, Field(ge=5, le=480)] = 45
+    override_reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+class BlockOut(Schema):
+    series: int
+    appointments: list[AppointmentOut]
+    review: AppointmentOut
+    skipped: list[dict]
+
+
+@router.post(
+    "/referrals/{reference}/blocks", auth=BearerToken(), response={201: BlockOut, **ERRORS}, summary="Plan a block"
+)
+def create_block(request: HttpRequest, reference: str, payload: BlockIn):
+    """Sessions on the first N dates of the series (first_start, then every interval) that are not bank holidays,
+    closure days or, in schools and nurseries, school holidays; the review comes after the last. All or nothing."""
+    referral = find_referral(request, reference, action=Action.PLAN_BLOCK)
+    clinician = _clinician(payload.clinician)
+    location, room = _location(payload.location, payload.room)
+    block = _call(
+        lambda: plan_treatment_block(
+            referral=referral,
+            clinician=clinician,
+            location=location,
+            room=room,
+            first_start=payload.first_start,
+            sessions=payload.sessions,
+            interval_days=payload.interval_days,
+            duration_minutes=payload.duration_minutes,
+            override_reason=payload.override_reason,
+            planned_by=request.auth,
+        )
+    )
+    return Status(
+        201,
+        {
+            "series": block.series.pk,
+            "appointments": [appointment_out(a) for a in block.sessions],
+            "review": appointment_out(block.review),
+            "skipped": block.series.skipped_dates,
+        },
+    )

@@ -1,0 +1,124 @@
+"""The appointments API contract: book (201), collide (409), outside hours (422 unless overridden), outcome, cancel,
+and blocks."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from paedot.appointments.tests.factories import clinic, clinician_working, london
+from paedot.referrals.models import Referral
+from paedot.referrals.tests.factories import referral_in, staff
+from paedot.staff.services import issue_api_token
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, path: str, body: dict, role: str = "clinical_admin"):
+    token = issue_api_token(user=staff(role, f"{role}-appt-api"), name="t")
+    return client.post(path, data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def booking(referral, **overrides) -> dict:
+    return {
+        "referral": referral.reference,
+        "clinician": "ot-diary",
+        "kind": "assessment",
+        "location": clinic().pk,
+        "start": "2027-01-11T09:30:00+00:00",
+        "duration_minutes": 60,
+        **overrides,
+    }
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_booking_an_assessment_for_an_invited_child_books_them(client):
+    clinician_working()
+    referral = referral_in("invited")
+    response = post(client, "/api/appointments", booking(referral))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["id"] and body["start"] == "2027-01-11T09:30:00+00:00"
+    assert Referral.objects.get(pk=referral.pk).status == "booked"
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_a_clash_with_the_clinicians_other_booking_is_409(client):
+    clinician_working()
+    first, second = referral_in("waiting"), referral_in("waiting")
+    assert post(client, "/api/appointments", booking(first)).status_code == 201
+    response = post(client, "/api/appointments", booking(second, start="2027-01-11T10:00:00+00:00"))
+    assert response.status_code == 409
+    assert "already has an appointment from 09:30 to 10:30" in response.json()["message"]
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_outside_working_hours_is_422_unless_the_reason_is_given(client):
+    clinician_working()
+    referral = referral_in("waiting")
+    evening = booking(referral, start="2027-01-11T18:00:00+00:00")
+    response = post(client, "/api/appointments", evening)
+    assert response.status_code == 422
+    assert "outside the clinician's working hours" in response.json()["message"]
+    assert post(client, "/api/appointments", {**evening, "override_reason": "Only time dad can come"}).status_code == 201
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_a_bank_holiday_needs_an_override(client):
+    clinician_working()
+    response = post(client, "/api/appointments", booking(referral_in("waiting"), start="2027-03-29T09:30:00+01:00"))
+    assert response.status_code == 422
+    assert "bank holiday" in response.json()["message"]
+
+
+def test_the_first_attended_appointment_stops_the_clock(client):
+    with time_machine.travel("2027-01-04 09:00 +00:00", tick=False):
+        clinician_working()
+        referral = referral_in("invited", received_date=__import__("datetime").date(2026, 11, 2))
+        appointment_id = post(client, "/api/appointments", booking(referral)).json()["id"]
+    with time_machine.travel("2027-01-11 11:00 +00:00", tick=False):
+        response = post(client, f"/api/appointments/{appointment_id}/outcome", {"outcome": "attended"})
+        assert response.status_code == 200, response.content
+        read = client.get(
+            f"/api/referrals/{referral.reference}",
+            HTTP_AUTHORIZATION=f"Bearer {issue_api_token(user=staff('ot', 'reader'), name='r')}",
+        ).json()
+    assert read["status"] == "seen"
+    assert read["first_attended"] == "2027-01-11"
+    assert read["days_waited"] == 70
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_a_block_skips_the_bank_holiday_and_books_the_review_after_the_last_session(client):
+    clinician_working()
+    referral = referral_in("waiting")
+    response = post(
+        client,
+        f"/api/referrals/{referral.reference}/blocks",
+        {
+            "clinician": "ot-diary",
+            "location": clinic().pk,
+            "first_start": "2027-03-15T10:00:00+00:00",
+            "sessions": 4,
+            "interval_days": 7,
+            "duration_minutes": 45,
+        },
+        role="ot",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    starts = [a["start"][:10] for a in body["appointments"]]
+    # 29 March 2027 is Easter Monday: skipped. The clocks change on 28 March: still 10:00 local.
+    assert starts == ["2027-03-15", "2027-03-22", "2027-04-05", "2027-04-12"]
+    assert body["appointments"][2]["start"] == "2027-04-05T10:00:00+01:00"
+    assert body["review"]["start"][:10] == "2027-04-19"
+    assert body["review"]["kind"] == "review"
+    assert body["skipped"] == [{"date": "2027-03-29", "why": "bank holiday (Easter Monday)"}]
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_an_assistant_cannot_be_booked_for_an_assessment(client):
+    clinician_working("ota", "ota-diary")
+    response = post(client, "/api/appointments", booking(referral_in("waiting"), clinician="ota-diary"))
+    assert response.status_code == 400
+    assert "cannot do an assessment" in response.json()["errors"][0]["message"]
