@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from paedot.appointments.tests.factories import clinic, clinician_working, london
+from paedot.appointments.tests.factories import clinic, clinician_working
 from paedot.referrals.models import Referral
 from paedot.referrals.tests.factories import referral_in, staff
 from paedot.staff.services import issue_api_token
@@ -60,7 +60,9 @@ def test_outside_working_hours_is_422_unless_the_reason_is_given(client):
     response = post(client, "/api/appointments", evening)
     assert response.status_code == 422
     assert "outside the clinician's working hours" in response.json()["message"]
-    assert post(client, "/api/appointments", {**evening, "override_reason": "Only time dad can come"}).status_code == 201
+    assert (
+        post(client, "/api/appointments", {**evening, "override_reason": "Only time dad can come"}).status_code == 201
+    )
 
 
 @time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
