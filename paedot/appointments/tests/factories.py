@@ -25,5 +25,6 @@ def clinic() -> Location:
     return Location.objects.get(kind=LocationKind.CLINIC, name="Soho Health Centre")
 
 
-def london(year: int, month: int, day: int, hour: int = 9, minute: int = 30) -> dt.datetime:
+def london(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> dt.datetime:
+    """A wall-clock time in Birmingham (Europe/London), on the hour unless a minute is given."""
     return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON)

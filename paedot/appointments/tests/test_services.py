@@ -325,8 +325,8 @@ def test_on_postgresql_the_database_itself_refuses_an_overlap_that_skips_the_ser
         "kind": "assessment",
         "clinician": ot,
         "location": first.location,
-        "start": london(2027, 1, 11, 10),
-        "end": london(2027, 1, 11, 11),
+        "start": london(2027, 1, 11, 10, 0),
+        "end": london(2027, 1, 11, 11, 0),
         "booked_by": ot,
     }
     if connection.vendor == "postgresql":
