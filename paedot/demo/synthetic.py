@@ -10,19 +10,13 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
 
 from paedot.core.identifiers import nhs_number_check_digit
 from paedot.directory.models import GPPractice, Postcode, School
 from paedot.eligibility.codes import Difficulty, ReferrerRole
-from paedot.referrals.models import Referral, Source
-from paedot.referrals.services import (
-    ChildDetails,
-    ParentCarerDetails,
-    ReferralSubmission,
-    ReferrerDetails,
-    receive_referral,
-)
+from paedot.referrals.models import Referral
+from paedot.referrals.services import ChildDetails, ParentCarerDetails, ReferralSubmission, ReferrerDetails
 from paedot.staff.models import ApiToken, Locality, Role, User
 from paedot.staff.services import create_staff_user, hash_token
 
@@ -169,6 +163,28 @@ DESCRIPTIONS = {
     "play": "Avoids construction toys and puzzles; play is limited and repetitive.",
     "leisure": "Has stopped joining in with clubs because of difficulties with coordination.",
 }
+# How the difficulties affect the child. None of these mention a risk of harm (see triage.rules.SAFETY_WORDS).
+IMPACT_HOME = [
+    "Mornings are a struggle: getting dressed takes over half an hour with a parent helping.",
+    "Avoids helping at home and gets upset when asked to do things for himself.",
+    "Bath time and hair washing end in tears most evenings.",
+    "Cannot yet cut up food or spread butter; parents do it for her.",
+    "Gets frustrated with toys that need two hands working together.",
+    "",
+]
+IMPACT_SCHOOL = [
+    "Produces far less written work than classmates and is behind in literacy.",
+    "Needs an adult to help change for PE, so misses part of the lesson.",
+    "Teachers report poor posture at the table and fatigue by the afternoon.",
+    "Struggles with the lunch tray and cutlery in the dining hall.",
+    "",
+]
+# A safety concern in one of triage's safety areas: the rules suggest urgent.
+SAFETY_CONCERNS = {
+    "feeding": "Has choked on food twice this term; parents are frightened at every mealtime.",
+    "toileting": "Has sore skin from not being able to wipe properly, and the GP has treated an infection.",
+    "accessing_environment": "Falls on the stairs at home several times a week and has injured his head.",
+}
 INITIAL_REFERRERS = [
     (ReferrerRole.GP, "Dr", "Practice"),
     (ReferrerRole.PAEDIATRICIAN, "Dr", "Birmingham Children's Hospital"),
@@ -199,11 +215,18 @@ class Places:
 
 
 def load_places(rng: random.Random) -> Places:
-    postcodes = list(Postcode.objects.filter(local_authority="Birmingham").values_list("postcode", flat=True))
+    postcodes = list(
+        Postcode.objects.filter(local_authority="Birmingham").order_by("postcode").values_list("postcode", flat=True)
+    )
     return Places(
-        birmingham_practices=[p for p in GPPractice.objects.filter(in_birmingham=True) if p.is_active],
+        # Active Birmingham practices in one of the five localities: every accepted child belongs to a locality.
+        birmingham_practices=[
+            p
+            for p in GPPractice.objects.filter(in_birmingham=True).order_by("code")
+            if p.is_active and p.locality in Locality.values
+        ],
         other_practices=list(GPPractice.objects.filter(local_authority="Solihull").order_by("code")[:10])
-        + [p for p in GPPractice.objects.filter(in_birmingham=True) if not p.is_active],
+        + [p for p in GPPractice.objects.filter(in_birmingham=True).order_by("code") if not p.is_active],
         schools=list(School.objects.filter(is_open=True).order_by("urn")),
         postcodes=rng.sample(postcodes, k=min(500, len(postcodes))),
     )
@@ -215,11 +238,16 @@ def make_staff(stdout=None) -> list[tuple[str, str, str]]:
     they have none."""
     rows = []
     made: dict[str, User] = {}
+    password_hash = ""
     for username, role, name, localities, supervisor in DEMO_STAFF + DEMO_CLINICIANS:
-        user = User.objects.filter(username=username).first() or create_staff_user(
-            username=username, role=role, password=DEMO_PASSWORD, full_name=name
-        )
+        user = User.objects.filter(username=username).first()
         changed = []
+        if user is None:
+            user = create_staff_user(username=username, role=role, full_name=name)
+            # One deliberately slow hash (PBKDF2) shared by every demo account, rather than a second or so each.
+            password_hash = password_hash or make_password(DEMO_PASSWORD)
+            user.password = password_hash
+            changed.append("password")
         if localities and not user.localities:
             user.localities = list(localities)
             changed.append("localities")
@@ -241,10 +269,24 @@ def make_staff(stdout=None) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _submission(rng: random.Random, places: Places, today: dt.date, received: dt.date) -> ReferralSubmission:
-    """One synthetic referral; about one in five fails a criterion, so the inbox shows every outcome."""
+def synthetic_submission(
+    rng: random.Random,
+    places: Places,
+    today: dt.date,
+    received: dt.date,
+    *,
+    eligible: bool | None = None,
+    safety: bool = False,
+) -> ReferralSubmission:
+    """One synthetic referral; about one in five fails a criterion, so the inbox shows every outcome.
+
+    eligible=True draws one that meets the criteria, False one that fails one, None either. safety=True adds a
+    safety concern (choking, sore skin, falls) that triage's rules suggest is urgent.
+    """
     age_days = rng.randint(2 * 365, 17 * 365)
     twist = rng.random()
+    if eligible is not None:
+        twist = rng.uniform(0.2, 1.0) if eligible else rng.uniform(0.0, 0.2)
     if twist < 0.03:
         age_days = rng.randint(20 * 365 + 5, 21 * 365)  # too old
     date_of_birth = received - dt.timedelta(days=age_days)
@@ -264,6 +306,11 @@ def _submission(rng: random.Random, places: Places, today: dt.date, received: dt
     difficulties = rng.sample(list(Difficulty.values), k=rng.choice([1, 1, 2, 2, 3]))
     if 0.17 <= twist < 0.19:
         difficulties = []
+    impact_home = rng.choice(IMPACT_HOME)
+    if safety:
+        area = rng.choice(sorted(SAFETY_CONCERNS))
+        difficulties = [area, *(d for d in difficulties if d != area)]
+        impact_home = SAFETY_CONCERNS[area]
     consent = not (0.19 <= twist < 0.2)
     family = rng.choice(FAMILY_NAMES)
     given = rng.choice(GIVEN_NAMES)
@@ -302,26 +349,9 @@ def _submission(rng: random.Random, places: Places, today: dt.date, received: dt
         consent_given=consent,
         previous_ot_episode=previous,
         school_urn=school.urn if school else "",
+        impact_home=impact_home if difficulties else "",
+        impact_school=rng.choice(IMPACT_SCHOOL) if difficulties and school else "",
     )
-
-
-def make_referrals(count: int, *, seed: int = 2026, today: dt.date) -> int:
-    """Make `count` referrals received over the last year, through the same service as every other door."""
-    rng = random.Random(seed)
-    places = load_places(rng)
-    sources = [Source.ONLINE, Source.ONLINE, Source.API, Source.PAPER, Source.EMAIL]
-    made = 0
-    with transaction.atomic():
-        for _ in range(count):
-            received = today - dt.timedelta(days=rng.randint(0, 400))
-            receive_referral(
-                submission=_submission(rng, places, today, received),
-                source=rng.choice(sources),
-                received_date=received,
-                acknowledge=False,
-            )
-            made += 1
-    return made
 
 
 def demo_referrals_exist() -> bool:

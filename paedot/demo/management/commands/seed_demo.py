@@ -1,16 +1,25 @@
 from __future__ import annotations
 
+import time
+
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from paedot.demo import synthetic
+from paedot.demo import journeys, synthetic
+from paedot.referrals.models import Referral
+from paedot.waiting_list.models import Invitation
 
 
 class Command(BaseCommand):
-    help = "Make synthetic demo staff and referrals (idempotent: referrals are made only into an empty system)."
+    help = (
+        "Make synthetic demo staff and a service in full swing: referrals at every step of the journey, several "
+        "hundred on the waiting list (idempotent: referrals are made only into an empty system)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--referrals", type=int, default=240, help="How many referrals to make.")
+        parser.add_argument(
+            "--referrals", type=int, default=journeys.DEFAULT_COUNT, help="How many referrals to make in all."
+        )
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, referrals, seed, **options):
@@ -18,8 +27,14 @@ class Command(BaseCommand):
         if synthetic.demo_referrals_exist():
             self.stdout.write("Referrals already exist; no demo referrals added.")
         else:
-            made = synthetic.make_referrals(referrals, seed=seed, today=timezone.localdate())
-            self.stdout.write(f"Made {made} synthetic referrals.")
+            started = time.monotonic()
+            made = journeys.make_service(referrals, seed=seed, today=timezone.localdate())
+            waiting = Referral.objects.on_waiting_list().count()
+            no_reply = Invitation.objects.no_reply().count()
+            self.stdout.write(
+                f"Made {made} synthetic referrals in {time.monotonic() - started:.0f} s: {waiting} on the waiting "
+                f"list, {no_reply} on the no-reply list."
+            )
         if options["verbosity"] >= 1:
             self.stdout.write("")
             self.stdout.write("Demo staff sign-ins (synthetic accounts for this demo only):")
