@@ -39,8 +39,9 @@ def waiting_list(filters: WaitingListFilters, *, today: dt.date | None = None, w
     queryset = base.on_waiting_list().select_related("child", "clinician")
     if filters.locality:
         queryset = queryset.filter(locality=filters.locality)
-    if filters.priority:
-        queryset = queryset.filter(priority=filters.priority)
+    if filters.priority in Priority.values:
+        # By rank, so the filter rides the waiting list's index (priority_rank, received_date, id).
+        queryset = queryset.filter(priority_rank=PRIORITY_RANK[Priority(filters.priority)])
     if filters.pathway:
         queryset = queryset.filter(pathway=filters.pathway)
     if filters.setting:
