@@ -242,8 +242,8 @@ def test_booking_an_unknown_reference_is_a_404(client, admin_user):
     assert post(client, token_for(admin_user), "/api/referrals/NOPE1234/book").status_code == 404
 
 
-@pytest.mark.parametrize("status", ["waiting", "booked"])
-def test_booking_a_child_who_is_not_invited_is_a_409(client, admin_user, status):
+@pytest.mark.parametrize("status", ["accepted", "booked", "seen", "discharged"])
+def test_booking_a_child_who_is_not_waiting_or_invited_is_a_409(client, admin_user, status):
     referral = referral_in(status)
 
     response = post(client, token_for(admin_user), f"/api/referrals/{referral.reference}/book")
