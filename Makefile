@@ -30,17 +30,25 @@ $(STATIC_NHSUK)/.copied: node_modules/.installed
 	cp -r $(NHSUK_DIST)/assets $(STATIC_NHSUK)/assets
 	touch $@
 
-## run: set up, migrate SQLite under var/, load reference and demo data, print sign-ins, serve
+## run: set up, migrate SQLite under var/, load reference and demo data, print sign-ins, serve; a background
+## worker (db_worker) sends the queued email and text messages, and stops when the server stops
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (staff sign-in: http://127.0.0.1:$(PORT)/staff/sign-in)"
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 ## test: set up and run the whole suite (DATABASE_URL chooses the database; SQLite by default)
 test: install
 	$(PY) -m pytest
+
+## bench: time the waiting list (page and API) on PostgreSQL with 50,000 children waiting; prints p50/p95. A
+## benchmark, not a test. DATABASE_URL chooses the server (default postgres://postgres@127.0.0.1:5432/paedot_bench).
+bench: install
+	$(PY) scripts/bench.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,11 +1,212 @@
-"""What the family is told about appointments: letters, calendar files and reminders. (Being built.)"""
+"""What the family is told about appointments: the letter, an email with a calendar file, a text message, and a
+reminder before each appointment.
+
+The booking services call these inside their transaction: the letter is kept with the booking, and the email and
+text wait in the outbox (paedot.notifications) until the transaction commits, then a background task sends them.
+Each message has a reference naming what it is about, so it is never queued twice.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 
-def tell_family_about_booking(appointment) -> None:
-    """Called inside the booking's transaction."""
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from paedot.appointments import letters
+from paedot.appointments.models import Appointment, AppointmentSeries
+from paedot.notifications.models import Channel, Message
+from paedot.notifications.rules import uk_mobile
+from paedot.notifications.services import Attachment, queue_message
+from paedot.public.models import ServiceDetails
+from paedot.referrals.models import CLOSED_STATUSES, Referral
+
+# Reminders go to families whose appointment starts within this time (the daily run sends each one once).
+REMINDER_AHEAD = dt.timedelta(days=2)
+
+ICS = "text/calendar"
 
 
-def tell_family_about_block(series) -> None:
-    """Called inside the block's transaction, once for the whole block."""
+def _stamp(start: dt.datetime) -> str:
+    """The start in UTC, in message references: a moved appointment gets a new reminder for its new time."""
+    return start.astimezone(dt.UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def _queue_email_and_text(
+    referral: Referral,
+    *,
+    reference: str,
+    subject: str,
+    email_body: str,
+    sms_body: str,
+    attachment: Attachment | None = None,
+) -> list[Message]:
+    parent = referral.parent_carer
+    queued = []
+    if parent.email:
+        queued.append(
+            queue_message(
+                channel=Channel.EMAIL,
+                recipient=parent.email,
+                subject=subject,
+                body=email_body,
+                reference=reference,
+                attachment=attachment,
+            )
+        )
+    if uk_mobile(parent.phone):
+        queued.append(queue_message(channel=Channel.SMS, recipient=parent.phone, body=sms_body, reference=reference))
+    return queued
+
+
+def tell_family_about_booking(appointment: Appointment) -> None:
+    """The appointment letter, an email with the .ics file, and a text message. Called inside the booking's
+    transaction."""
+    referral = appointment.referral
+    letters.issue_appointment_letter(appointment)
+    visit = letters.visit(appointment)
+    _queue_email_and_text(
+        referral,
+        reference=f"appointment:{appointment.pk}:booked",
+        subject=f"Occupational therapy appointment on {visit.day} at {visit.time}",
+        email_body=letters.email_text(
+            [visit],
+            reference=referral.reference,
+            intro=f"We have booked an appointment for {referral.child.given_name}.",
+        ),
+        sms_body=letters.sms_text(visit, lead="We have booked an", reference=referral.reference),
+        attachment=Attachment(
+            filename="appointment.ics",
+            content=letters.calendar_file([appointment], reference=referral.reference),
+            mimetype=ICS,
+        ),
+    )
+
+
+def tell_family_about_block(series: AppointmentSeries) -> None:
+    """One letter listing every session and the review, one email with all of them in its .ics file, and one text
+    message. Called inside the block's transaction, once for the whole block."""
+    referral = series.referral
+    appointments = list(
+        series.appointments.live().select_related("location", "room", "clinician", "referral__child").order_by("start")
+    )
+    if not appointments:
+        return
+    letters.issue_block_letter(series, appointments)
+    visits = [letters.visit(a) for a in appointments]
+    first = visits[0]
+    sessions = sum(1 for v in visits if v.kind != "review")
+    _queue_email_and_text(
+        referral,
+        reference=f"series:{series.pk}:booked",
+        subject=f"{sessions} occupational therapy sessions, from {first.day}",
+        email_body=letters.email_text(
+            visits,
+            reference=referral.reference,
+            intro=f"We have booked {sessions} occupational therapy sessions for {referral.child.given_name}, and a "
+            "review after them.",
+        ),
+        sms_body=letters.sms_text(
+            first, lead=f"We have booked {len(visits)} appointments. The first is an", reference=referral.reference
+        ),
+        attachment=Attachment(
+            filename="appointments.ics",
+            content=letters.calendar_file(appointments, reference=referral.reference),
+            mimetype=ICS,
+        ),
+    )
+
+
+def tell_family_about_change(appointment: Appointment, *, was: dt.datetime | None = None, changed_by=None) -> None:
+    """A moved (was: its old start) or cancelled appointment: a letter, and an email with the updated calendar
+    event (the same UID, so the family's calendar moves or removes it), and a text message."""
+    referral = appointment.referral
+    if referral is None:
+        return
+    appointment.refresh_from_db()
+    letters.issue_change_letter(appointment, was=was, issued_by=changed_by)
+    visit = letters.visit(appointment)
+    if appointment.cancelled:
+        what = f"Your appointment on {letters.london_date(appointment.start)} at {visit.time} is cancelled"
+        reference = f"appointment:{appointment.pk}:cancelled"
+    else:
+        what = f"Your appointment has moved to {visit.day} at {visit.time}"
+        reference = f"appointment:{appointment.pk}:moved:{_stamp(appointment.start)}"
+    service = ServiceDetails.current()
+    _queue_email_and_text(
+        referral,
+        reference=reference,
+        subject=what,
+        email_body=letters.cancellation_email_text(appointment, what=what, reference=referral.reference)
+        if appointment.cancelled
+        else letters.email_text([visit], reference=referral.reference, intro=f"{what}."),
+        sms_body=f"{service.name}: {what}. Questions? Call {service.phone}. Ref {referral.reference}",
+        attachment=Attachment(
+            filename="appointment.ics",
+            content=letters.calendar_file([appointment], reference=referral.reference),
+            mimetype=ICS,
+        ),
+    )
+
+
+# Reminders -------------------------------------------------------------------------------------------------------
+
+
+def _families(appointment: Appointment) -> list[Referral]:
+    """Who to remind: the child's family, or for a group session every family with a place in the group."""
+    if appointment.referral_id:
+        return [appointment.referral] if appointment.referral.status not in CLOSED_STATUSES else []
+    if appointment.programme_id is None:
+        return []
+    return list(
+        Referral.objects.filter(
+            group_enrolments__programme_id=appointment.programme_id, group_enrolments__withdrawn_at__isnull=True
+        )
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_related("child", "parent_carer")
+        .distinct()
+    )
+
+
+def queue_reminders(appointment: Appointment) -> int:
+    """Queue the reminder for each family not yet reminded of this appointment at this time; returns how many."""
+    visit = letters.visit(appointment)
+    reminded = 0
+    for referral in _families(appointment):
+        suffix = "" if appointment.referral_id else f":referral:{referral.pk}"
+        reference = f"appointment:{appointment.pk}:reminder:{_stamp(appointment.start)}{suffix}"
+        if Message.objects.filter(reference=reference).exists():
+            continue  # a cheap skip; the unique reference is what guarantees one reminder
+        queued = _queue_email_and_text(
+            referral,
+            reference=reference,
+            subject=f"Reminder: occupational therapy appointment on {visit.day} at {visit.time}",
+            email_body=letters.email_text(
+                [visit],
+                reference=referral.reference,
+                intro=f"This is a reminder of {referral.child.given_name}'s appointment.",
+                note=visit.bring_sentence,
+            ),
+            sms_body=letters.sms_text(visit, lead="Reminder: you have an", reference=referral.reference),
+        )
+        reminded += bool(queued)
+    return reminded
+
+
+def send_appointment_reminders(*, now: dt.datetime | None = None) -> int:
+    """Queue a reminder for every live appointment starting within REMINDER_AHEAD. Run daily; running it again
+    queues nothing new (each reminder's reference is unique). Returns how many families were newly reminded."""
+    now = now or timezone.now()
+    due = (
+        Appointment.objects.live()
+        .filter(start__gte=now, start__lt=now + REMINDER_AHEAD, outcome="")
+        .filter(Q(referral__isnull=False) | Q(programme__isnull=False))
+        .select_related("location", "room", "clinician", "referral__child", "referral__parent_carer")
+        .order_by("start", "id")
+    )
+    reminded = 0
+    for appointment in due.iterator(chunk_size=200):
+        with transaction.atomic():
+            reminded += queue_reminders(appointment)
+    return reminded

@@ -200,6 +200,10 @@ def move_appointment(
             start=start, end=end, override_reason=override_reason.strip() if problems else "", updated_at=timezone.now()
         )
         appointment.start, appointment.end = start, end
+        if appointment.referral_id is not None or appointment.programme_id is not None:
+            from paedot.appointments.messages import tell_family_about_change
+
+            tell_family_about_change(appointment, was=before, changed_by=moved_by)
         record_event(
             action="appointment.moved",
             actor=moved_by,
@@ -235,6 +239,10 @@ def cancel_appointment(*, appointment: Appointment, by: str, reason: str, cancel
             reason=reason,
             detail={"appointment": locked.pk, "by": by},
         )
+        if by == "service":  # the family cancelled: they know; when we cancel, we tell them
+            from paedot.appointments.messages import tell_family_about_change
+
+            tell_family_about_change(locked, changed_by=cancelled_by)
     return locked
 
 

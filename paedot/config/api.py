@@ -98,6 +98,7 @@ def _mount_routers() -> None:
     from paedot.caseloads.api import router as caseloads_router
     from paedot.directory.api import router as directory_router
     from paedot.eligibility.api import router as eligibility_router
+    from paedot.groups.api import router as groups_router
     from paedot.referrals.api import router as referrals_router
     from paedot.referrals.attachments_api import router as attachments_router
     from paedot.triage.api import router as triage_router
@@ -111,6 +112,7 @@ def _mount_routers() -> None:
     api.add_router("/", caseloads_router)
     api.add_router("/", attachments_router)
     api.add_router("/", appointments_router)
+    api.add_router("/", groups_router)
 
 
 _register_service_refusals()

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
+    "django_tasks",  # the background task queue (a backport of Django 6's django.tasks); see docs/adr/004
+    "django_tasks_db",  # its database backend: tasks wait in our own database for `manage.py db_worker`
     "paedot.core",
     "paedot.nhsuk_forms",
     "paedot.documents",
@@ -177,6 +179,26 @@ WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = str(VAR_DIR / "outbox")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Paediatric OT Service <paediatric.ot@example.nhs.uk>")
+
+# Background tasks (sending email and SMS): django-tasks with its database backend, run by `manage.py db_worker`
+# (`make run` starts one). PAEDOT_TASKS_BACKEND=immediate runs each task at once in the process that queued it,
+# with no worker (tests override TASKS with pytest-django's settings fixture instead). See docs/adr/004.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = env_str("PAEDOT_TASKS_BACKEND", "database")
+if _tasks_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"PAEDOT_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {_tasks_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
+
+# SMS through GOV.UK Notify, only when both are set: otherwise text messages stay in the local outbox
+# (notifications.Message, status "outbox_only"). The template's only placeholder is ((body)).
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", "")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", default=False)

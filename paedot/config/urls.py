@@ -13,6 +13,9 @@ urlpatterns = [
     path("staff/waiting-list/", include("paedot.waiting_list.urls")),
     path("staff/caseloads/", include("paedot.caseloads.urls")),
     path("staff/letters/", include("paedot.letters.urls")),
+    path("staff/diaries/", include("paedot.diaries.urls")),
+    path("staff/appointments/", include("paedot.appointments.urls")),
+    path("staff/groups/", include("paedot.groups.urls")),
     path("refer/", include("paedot.referrals.online_urls")),
     path("", include("paedot.public.urls")),
 ]

@@ -6,6 +6,8 @@ Times are wall-clock times in Europe/London: a weekly 09:30 session stays at 09:
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -108,3 +110,46 @@ def plan_block(
             break
     assert review is not None
     return BlockPlan(sessions=tuple(chosen), review=review, skipped=tuple(skipped))
+
+
+# --- The order of a day's visits ---------------------------------------------------------------------------------
+
+EARTH_RADIUS_KM = 6371.0088
+Point = tuple[float, float]  # (latitude, longitude) in degrees
+
+
+def haversine_km(a: Point, b: Point) -> float:
+    """The great-circle distance between two points: as the crow flies, a fair guide to the order across a city."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(frozen=True)
+class Stop:
+    index: int  # the position of the place in the list given
+    km_from_previous: float | None  # None when either end has no known position
+
+
+def travel_order(origin: Point | None, places: Sequence[Point | None]) -> tuple[Stop, ...]:
+    """A sensible order to visit the places in: from the origin (the clinician's base) always to the nearest place
+    not yet visited. Not the shortest round, but close enough for a day's visits and easy to explain.
+
+    Ties go to the place given first (give them in time order). Places with no known position come last, in the
+    order given, so nothing is ever dropped from the day's list.
+    """
+    remaining = [i for i, place in enumerate(places) if place is not None]
+    unplaced = [i for i, place in enumerate(places) if place is None]
+    stops: list[Stop] = []
+    here = origin
+    while remaining:
+        if here is None:
+            nearest, km = remaining[0], None
+        else:
+            nearest = min(remaining, key=lambda i: (haversine_km(here, places[i]), i))  # type: ignore[arg-type]
+            km = haversine_km(here, places[nearest])  # type: ignore[arg-type]
+        stops.append(Stop(index=nearest, km_from_previous=km))
+        remaining.remove(nearest)
+        here = places[nearest]
+    stops.extend(Stop(index=i, km_from_previous=None) for i in unplaced)
+    return tuple(stops)

@@ -16,6 +16,9 @@ class Kind(models.TextChoices):
     INVITATION = "invitation", "Invitation to book"
     INVITATION_REMINDER = "invitation_reminder", "Reminder: invitation to book"
     DISCHARGE = "discharge", "Discharge"
+    APPOINTMENT = "appointment", "Appointment"
+    TREATMENT_BLOCK = "treatment_block", "Appointments for a block of treatment"
+    APPOINTMENT_CHANGE = "appointment_change", "Appointment moved or cancelled"
 
 
 class Letter(BaseModel):

@@ -170,9 +170,9 @@ def _close_open_invitations(referral: Referral) -> None:
     """A discharged child has no invitation to chase: no reminder, no place on the no-reply list."""
     from paedot.waiting_list.models import Invitation
 
-    Invitation.objects.filter(
-        referral=referral, state__in=(Invitation.State.OPEN, Invitation.State.NO_REPLY)
-    ).update(state=Invitation.State.CLOSED, updated_at=timezone.now())
+    Invitation.objects.filter(referral=referral, state__in=(Invitation.State.OPEN, Invitation.State.NO_REPLY)).update(
+        state=Invitation.State.CLOSED, updated_at=timezone.now()
+    )
 
 
 def stop_waiting_clock(*, referral: Referral, attended_on, recorded_by) -> Referral:

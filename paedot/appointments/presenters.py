@@ -1,0 +1,103 @@
+"""How appointments read on staff pages: times in Europe/London, who and where, and what happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from paedot.appointments.models import Appointment, Outcome
+from paedot.core.presenters import format_date
+from paedot.diaries.models import VIRTUAL_KINDS
+from paedot.diaries.rules import LONDON
+
+OUTCOME_TAGS = {
+    Outcome.ATTENDED: ("Attended", "nhsuk-tag--green"),
+    Outcome.WAS_NOT_BROUGHT: ("Was not brought", "nhsuk-tag--orange"),
+    Outcome.CANCELLED_BY_FAMILY: ("Cancelled by the family", "nhsuk-tag--grey"),
+    Outcome.CANCELLED_BY_SERVICE: ("Cancelled by the service", "nhsuk-tag--grey"),
+}
+
+
+def local(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(LONDON)
+
+
+def clock(value: dt.datetime) -> str:
+    return f"{local(value):%H:%M}"
+
+
+def time_range(appointment: Appointment) -> str:
+    return f"{clock(appointment.start)} to {clock(appointment.end)}"
+
+
+def when(appointment: Appointment) -> str:
+    """Monday 11 January 2027, 09:30 to 10:30"""
+    start = local(appointment.start)
+    return f"{start:%A} {format_date(start.date())}, {time_range(appointment)}"
+
+
+def status_tag(appointment: Appointment, now: dt.datetime) -> dict[str, str]:
+    """What happened, or that it is still to come, or that someone needs to record what happened."""
+    if appointment.outcome in OUTCOME_TAGS:
+        text, classes = OUTCOME_TAGS[Outcome(appointment.outcome)]
+    elif appointment.cancelled:
+        text, classes = "Cancelled", "nhsuk-tag--grey"
+    elif appointment.start <= now:
+        text, classes = "Outcome to record", "nhsuk-tag--yellow"
+    else:
+        text, classes = "Booked", "nhsuk-tag--blue"
+    return {"text": text, "classes": classes}
+
+
+def who(appointment: Appointment) -> str:
+    """The child, or the group programme for a group session (its children are its attendances)."""
+    if appointment.referral_id is not None:
+        return appointment.referral.child.full_name
+    if appointment.programme_id is not None:
+        return appointment.programme.name
+    return "Group session"
+
+
+def place(appointment: Appointment) -> str:
+    name = appointment.location.name
+    if appointment.room_id is not None:
+        name = f"{name}, {appointment.room.name}"
+    return name
+
+
+def is_virtual(appointment: Appointment) -> bool:
+    return appointment.location.kind in VIRTUAL_KINDS
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One appointment as a row of a diary."""
+
+    appointment: Appointment
+    starts: str
+    ends: str
+    who: str
+    reference: str | None
+    kind: str
+    place: str
+    clinician: str
+    tag: dict[str, str]
+    override_reason: str
+    cancelled: bool
+
+
+def entry(appointment: Appointment, now: dt.datetime, *, with_clinician: bool = False) -> Entry:
+    """Needs the appointment's referral and child, location, room and programme (and clinician) fetched with it."""
+    return Entry(
+        appointment=appointment,
+        starts=clock(appointment.start),
+        ends=clock(appointment.end),
+        who=who(appointment),
+        reference=appointment.referral.reference if appointment.referral_id is not None else None,
+        kind=appointment.get_kind_display(),
+        place=place(appointment),
+        clinician=appointment.clinician.display_name if with_clinician else "",
+        tag=status_tag(appointment, now),
+        override_reason=appointment.override_reason,
+        cancelled=appointment.cancelled,
+    )

@@ -1,0 +1,355 @@
+"""Letters and reminders: a booking gives the family a letter, an email with a calendar file and a text message,
+sent through the outbox after the booking commits; reminders go once before each live appointment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from paedot.appointments import messages
+from paedot.appointments.letters import calendar_file, event_uid, london_time
+from paedot.appointments.models import Appointment
+from paedot.appointments.services import (
+    book_appointment,
+    cancel_appointment,
+    move_appointment,
+    plan_treatment_block,
+)
+from paedot.appointments.tests.factories import clinic, clinician_working, london
+from paedot.diaries.models import Location, LocationKind
+from paedot.letters.models import Letter
+from paedot.letters.services import letter_pdf
+from paedot.notifications.models import Message
+from paedot.referrals.tests.factories import referral_in, staff
+
+pytestmark = pytest.mark.django_db
+
+CHILD = {"given_name": "Zara", "family_name": "Exampleton", "address": "12 Example Street, Birmingham"}
+PARENT = {"name": "Sam Exampleton", "email": "sam@example.com", "phone": "07700 900123"}
+# Clocks go forward on Sunday 28 March 2027 (Easter Day; Monday 29th is a bank holiday): 10am on Tuesday 30 March is
+# 09:00 UTC.
+AFTER_CLOCK_CHANGE = london(2027, 3, 30, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.NOTIFY_API_KEY = ""
+    settings.NOTIFY_SMS_TEMPLATE_ID = ""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def before_the_clocks_change():
+    with time_machine.travel("2027-03-20 09:00 +00:00", tick=False) as traveller:
+        yield traveller
+
+
+def child_invited(**parent):
+    return referral_in("invited", child=CHILD, parent_carer={**PARENT, **parent})
+
+
+def book(referral, start=AFTER_CLOCK_CHANGE, location=None, kind="assessment", **kw):
+    return book_appointment(
+        referral=referral,
+        clinician=kw.pop("clinician", None) or clinician_working(),
+        kind=kind,
+        location=location or clinic(),
+        start=start,
+        duration_minutes=kw.pop("duration_minutes", 60),
+        booked_by=staff("clinical_admin"),
+        **kw,
+    )
+
+
+def place(kind):
+    return Location.objects.get(kind=kind)
+
+
+def parse(ics: bytes):
+    return icalendar.Calendar.from_ical(ics)
+
+
+def text_of(letter: Letter) -> str:
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", letter.html).split())
+
+
+class TestBooking:
+    def test_a_booking_gives_a_letter_and_queues_an_email_and_a_text_sent_after_commit(
+        self, django_capture_on_commit_callbacks
+    ):
+        referral = child_invited()
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            appointment = book(referral)
+            assert Letter.objects.filter(referral=referral, kind="appointment").count() == 1
+            assert set(Message.objects.values_list("channel", "status")) == {("email", "queued"), ("sms", "queued")}
+            assert mail.outbox == []
+        assert len(callbacks) == 2
+        reference = f"appointment:{appointment.pk}:booked"
+        email = Message.objects.get(channel="email")
+        assert (email.reference, email.status, email.recipient) == (reference, "sent", "sam@example.com")
+        # No GOV.UK Notify key here: the text waits in the local outbox.
+        sms = Message.objects.get(channel="sms")
+        assert (sms.reference, sms.status, sms.recipient) == (reference, "outbox_only", "07700900123")
+        assert "Tuesday 30 March 2027 at 10am" in sms.body
+        assert "Zara" not in sms.body and "Example Street" not in sms.body
+
+        [sent] = mail.outbox
+        assert sent.to == ["sam@example.com"]
+        assert sent.subject == "Occupational therapy appointment on Tuesday 30 March 2027 at 10am"
+        assert "Soho Health Centre" in sent.body
+        [(filename, content, mimetype)] = sent.attachments
+        assert (filename, mimetype) == ("appointment.ics", "text/calendar")
+        [event] = parse(content if isinstance(content, bytes) else content.encode()).walk("VEVENT")
+        assert str(event["uid"]) == event_uid(appointment)
+
+    def test_the_letter_gives_the_time_in_london_after_the_clocks_change_and_the_address(self):
+        appointment = book(child_invited())
+        assert appointment.start == dt.datetime(2027, 3, 30, 9, 0, tzinfo=dt.UTC)
+        letter = Letter.objects.get(kind="appointment")
+        text = text_of(letter)
+        assert letter.subject == "Your appointment on Tuesday 30 March 2027 at 10am"
+        assert "Tuesday 30 March 2027 at 10am (until 11am)" in text
+        assert "Soho Health Centre 247-251 Soho Road" in text
+        assert "B21 9RY" in text
+        assert "Who you will see Ot Person, occupational therapist." in text
+        assert "What to bring Please bring: Zara&#39;s glasses" in text and "school books" in text
+        assert "If you need to change or cancel" in text and "0121 465 8551" in text
+        assert "interpreter" in text
+        assert letter_pdf(letter).startswith(b"%PDF")
+
+    def test_a_winter_appointment_is_in_gmt(self, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            book(child_invited(), start=london(2027, 3, 25, 9, 30))
+        assert "Thursday 25 March 2027 at 9:30am" in text_of(Letter.objects.get(kind="appointment"))
+
+    def test_a_home_visit_letter_gives_the_childs_address_but_the_calendar_does_not(self):
+        appointment = book(child_invited(), location=place(LocationKind.HOME), kind="home_visit")
+        text = text_of(Letter.objects.get(kind="appointment"))
+        assert "At your home 12 Example Street Birmingham" in text
+        [event] = parse(calendar_file([appointment])).walk("VEVENT")
+        assert str(event["location"]) == "Home visit"
+        assert "Example Street" not in calendar_file([appointment]).decode()
+
+    def test_a_telephone_appointment_says_we_will_call(self):
+        book(child_invited(), location=place(LocationKind.TELEPHONE), kind="telephone")
+        text = text_of(Letter.objects.get(kind="appointment"))
+        assert "By telephone" in text and "We will call you" in text
+        assert "Soho Road" not in text.split("Where")[1].split("Who you will see")[0]
+
+    def test_the_letter_says_an_interpreter_will_be_arranged(self):
+        book(child_invited(language="Urdu", interpreter_needed=True))
+        assert "You told us you would like an interpreter (Urdu)" in text_of(Letter.objects.get(kind="appointment"))
+
+    def test_no_email_or_text_without_an_address_or_a_mobile_but_still_a_letter(
+        self, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            book(child_invited(email="", phone="0121 496 0000"))
+        assert Letter.objects.filter(kind="appointment").count() == 1
+        assert not Message.objects.exists()
+        assert mail.outbox == []
+
+    def test_a_refused_booking_tells_the_family_nothing(self, django_capture_on_commit_callbacks):
+        ot = clinician_working()
+        book(child_invited(), clinician=ot)
+        Message.objects.all().delete()
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception, match="already has"):
+            book(child_invited(), clinician=ot)
+        assert Letter.objects.filter(kind="appointment").count() == 1
+        assert not Message.objects.exists()
+
+
+class TestCalendarFile:
+    def test_the_event_is_in_london_time_and_never_names_the_child(self):
+        appointment = book(child_invited())
+        ics = calendar_file([appointment], reference=appointment.referral.reference)
+        calendar = parse(ics)
+        assert calendar.walk("VTIMEZONE")[0]["tzid"] == "Europe/London"
+        [event] = calendar.walk("VEVENT")
+        assert event["dtstart"].params["TZID"] == "Europe/London"
+        assert event.decoded("dtstart") == AFTER_CLOCK_CHANGE
+        assert event.decoded("dtstart").astimezone(dt.UTC).hour == 9
+        assert event.decoded("dtend") - event.decoded("dtstart") == dt.timedelta(minutes=60)
+        assert str(event["summary"]) == "Occupational therapy assessment"
+        assert "247-251 Soho Road" in str(event["location"])
+        assert b"Zara" not in ics and b"Exampleton" not in ics
+        assert b"DTSTART;TZID=Europe/London:20270330T100000" in ics
+
+    def test_the_uid_is_the_same_every_time_for_one_appointment(self):
+        first, second = book(child_invited()), book(child_invited(), start=london(2027, 3, 31, 10, 0))
+        assert parse(calendar_file([first])).walk("VEVENT")[0]["uid"] == event_uid(first)
+        assert event_uid(first) == event_uid(Appointment.objects.get(pk=first.pk))
+        assert event_uid(first) != event_uid(second)
+
+    def test_staff_download_an_appointments_calendar_file(self, client):
+        appointment = book(child_invited())
+        client.force_login(staff("ot"))
+        response = client.get(reverse("appointments:download_calendar_file", args=[appointment.pk]))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/calendar"
+        assert response["Content-Disposition"] == f'attachment; filename="appointment-{appointment.pk}.ics"'
+        assert parse(response.content).walk("VEVENT")[0]["uid"] == event_uid(appointment)
+
+    @pytest.mark.parametrize("role", ["auditor", "partner_system"])
+    def test_only_staff_who_see_diaries_may_download_it(self, client, role):
+        appointment = book(child_invited())
+        client.force_login(staff(role))
+        response = client.get(reverse("appointments:download_calendar_file", args=[appointment.pk]))
+        assert response.status_code == 403
+        assert b"VCALENDAR" not in response.content
+
+
+class TestBlock:
+    def test_a_block_gives_one_letter_listing_every_session_and_the_review_and_one_calendar_file(
+        self, django_capture_on_commit_callbacks
+    ):
+        referral = child_invited()
+        with django_capture_on_commit_callbacks(execute=True):
+            block = plan_treatment_block(
+                referral=referral,
+                clinician=clinician_working(),
+                location=clinic(),
+                first_start=london(2027, 3, 23, 10, 0),
+                sessions=3,
+                planned_by=staff("ot"),
+            )
+        [letter] = Letter.objects.filter(referral=referral, kind__in=["appointment", "treatment_block"])
+        assert letter.kind == "treatment_block"
+        text = text_of(letter)
+        # 23 March is GMT; 30 March and after are BST: always 10am in London.
+        for day in ("Tuesday 23 March 2027", "Tuesday 30 March 2027", "Tuesday 6 April 2027"):
+            assert f"{day} 10am to 10:45am" in text
+        assert "Review" in text and "Tuesday 13 April 2027" in text
+        [sent] = mail.outbox
+        [(filename, content, _)] = sent.attachments
+        events = parse(content if isinstance(content, bytes) else content.encode()).walk("VEVENT")
+        assert filename == "appointments.ics"
+        assert [e.decoded("dtstart") for e in events] == [a.start for a in [*block.sessions, block.review]]
+        assert {str(e["uid"]) for e in events} == {event_uid(a) for a in [*block.sessions, block.review]}
+        assert Message.objects.filter(reference=f"series:{block.series.pk}:booked").count() == 2
+
+
+class TestChanges:
+    def test_a_moved_appointment_gets_a_letter_and_an_updated_calendar_event(self, django_capture_on_commit_callbacks):
+        appointment = book(child_invited())
+        with django_capture_on_commit_callbacks(execute=True):
+            move_appointment(appointment=appointment, start=london(2027, 3, 31, 14, 0), moved_by=staff("ot"))
+        letter = Letter.objects.get(kind="appointment_change")
+        assert letter.subject == "Your appointment has moved to Wednesday 31 March 2027 at 2pm"
+        assert "which was on Tuesday 30 March 2027 at 10am" in text_of(letter)
+        update = next(m for m in mail.outbox if "moved" in m.subject)
+        [event] = parse(update.attachments[0][1]).walk("VEVENT")
+        assert str(event["uid"]) == event_uid(appointment)
+        assert event.decoded("dtstart") == london(2027, 3, 31, 14, 0)
+
+    def test_a_cancelled_appointment_gets_a_letter_and_a_cancelled_event(self, django_capture_on_commit_callbacks):
+        appointment = book(child_invited())
+        with django_capture_on_commit_callbacks(execute=True):
+            cancel_appointment(
+                appointment=appointment, by="service", reason="Therapist unwell", cancelled_by=staff("ot")
+            )
+        letter = Letter.objects.get(kind="appointment_change")
+        assert "we have had to cancel" in text_of(letter)
+        update = next(m for m in mail.outbox if "cancelled" in m.subject)
+        calendar = parse(update.attachments[0][1])
+        assert calendar["method"] == "CANCEL"
+        assert calendar.walk("VEVENT")[0]["status"] == "CANCELLED"
+
+
+class TestReminders:
+    def test_the_reminder_is_queued_once_however_often_the_command_runs(
+        self, before_the_clocks_change, django_capture_on_commit_callbacks
+    ):
+        appointment = book(child_invited())
+        before_the_clocks_change.move_to("2027-03-29 08:00 +01:00")
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("send_appointment_reminders", stdout=(first := _Out()))
+            call_command("send_appointment_reminders", stdout=(second := _Out()))
+        assert first.text.strip() == "Families reminded: 1."
+        assert second.text.strip() == "Families reminded: 0."
+        reminders = Message.objects.filter(reference__startswith=f"appointment:{appointment.pk}:reminder:")
+        assert sorted(reminders.values_list("channel", flat=True)) == ["email", "sms"]
+        [email] = [m for m in mail.outbox if m.subject.startswith("Reminder")]
+        assert email.subject == "Reminder: occupational therapy appointment on Tuesday 30 March 2027 at 10am"
+        assert "Please bring: Zara's glasses or hearing aids" in email.body
+        assert reminders.get(channel="sms").body.startswith(
+            "Paediatric Occupational Therapy Service: Reminder: you have an occupational therapy assessment on "
+            "Tuesday 30 March 2027 at 10am"
+        )
+
+    def test_only_appointments_in_the_next_two_days_are_reminded(self, before_the_clocks_change):
+        soon = book(child_invited())
+        later = book(child_invited(), start=london(2027, 4, 6, 10, 0))
+        before_the_clocks_change.move_to("2027-03-29 08:00 +01:00")
+        assert messages.send_appointment_reminders() == 1
+        assert Message.objects.filter(reference__contains=f"appointment:{soon.pk}:reminder").exists()
+        assert not Message.objects.filter(reference__contains=f"appointment:{later.pk}:reminder").exists()
+
+    def test_a_cancelled_appointment_is_not_reminded(self, before_the_clocks_change):
+        appointment = book(child_invited())
+        cancel_appointment(appointment=appointment, by="family", reason="Holiday", cancelled_by=staff("clinical_admin"))
+        before_the_clocks_change.move_to("2027-03-29 08:00 +01:00")
+        assert messages.send_appointment_reminders() == 0
+        assert not Message.objects.filter(reference__contains="reminder").exists()
+
+    def test_a_moved_appointment_is_reminded_again_for_its_new_time(self, before_the_clocks_change):
+        appointment = book(child_invited())
+        before_the_clocks_change.move_to("2027-03-29 08:00 +01:00")
+        assert messages.send_appointment_reminders() == 1
+        move_appointment(appointment=appointment, start=london(2027, 3, 30, 15, 0), moved_by=staff("ot"))
+        assert messages.send_appointment_reminders() == 1
+        assert Message.objects.filter(reference__contains="reminder", channel="sms").count() == 2
+
+    def test_families_in_a_group_are_reminded_of_its_session(self, before_the_clocks_change):
+        from paedot.groups.services import create_programme, enrol
+
+        ot = clinician_working()
+        lead = staff("team_lead")
+        programme = create_programme(
+            name="Handwriting group",
+            description="",
+            audience="children",
+            capacity=6,
+            clinician=ot,
+            location=clinic(),
+            room=None,
+            created_by=lead,
+        )
+        book(None, kind="group", clinician=ot, programme=programme, notify=False)
+        children = [referral_in("waiting", child=CHILD, parent_carer=PARENT) for _ in range(2)]
+        for referral in children:
+            enrol(programme=programme, referral=referral, enrolled_by=lead)
+        before_the_clocks_change.move_to("2027-03-29 08:00 +01:00")
+        assert messages.send_appointment_reminders() == 2
+        assert messages.send_appointment_reminders() == 0
+        assert Message.objects.filter(reference__contains="reminder", channel="email").count() == 2
+
+
+def test_times_are_written_the_nhs_way():
+    assert [london_time(london(2027, 1, 11, h, m)) for h, m in [(9, 0), (9, 30), (12, 0), (12, 15), (14, 5)]] == [
+        "9am",
+        "9:30am",
+        "midday",
+        "12:15pm",
+        "2:05pm",
+    ]
+
+
+class _Out:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, value):
+        self.text += value
+
+    def flush(self):
+        pass

@@ -1,0 +1,66 @@
+"""Queueing messages to families. Shared machinery: it knows nothing of referrals or appointments.
+
+A service calls `queue_message` inside its own transaction; the message is stored with the change, and the
+background task that sends it is queued only once the transaction commits, so a slow mail server never slows a
+page and a rolled-back booking never sends anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import transaction
+
+from paedot.notifications import rules
+from paedot.notifications.models import Channel, Message
+from paedot.notifications.tasks import enqueue_send
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+def queue_message(
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    reference: str,
+    subject: str = "",
+    attachment: Attachment | None = None,
+) -> Message:
+    """Keep the message in the outbox and send it in the background after the caller's transaction commits.
+
+    The same reference and channel again returns the message already queued and sends nothing more.
+    """
+    if channel not in Channel.values:
+        raise ValueError(f"The channel is one of {', '.join(Channel.values)}.")
+    if not reference.strip():
+        raise ValueError("Give the message a reference, so it is never sent twice.")
+    recipient = recipient.strip()
+    if channel == Channel.SMS:
+        mobile = rules.uk_mobile(recipient)
+        if mobile is None:
+            raise ValueError("A text message needs a UK mobile number.")
+        recipient = mobile
+    elif "@" not in recipient:
+        raise ValueError("An email needs an email address.")
+    message, created = Message.objects.get_or_create(
+        reference=reference,
+        channel=channel,
+        defaults={
+            "recipient": recipient,
+            "subject": subject[:200],
+            "body": body,
+            "attachment": attachment.content if attachment else None,
+            "attachment_filename": attachment.filename if attachment else "",
+            "attachment_mimetype": attachment.mimetype if attachment else "",
+        },
+    )
+    if created:
+        transaction.on_commit(partial(enqueue_send, message.pk))
+    return message
