@@ -284,18 +284,17 @@ def after_attendance(*, referral: Referral, outcome: str, on: dt.date, actor) ->
     if outcome == Outcome.ATTENDED and referral.first_attended_on is None and referral.status == Status.BOOKED:
         stop_waiting_clock(referral=referral, attended_on=on, recorded_by=actor)
     if outcome == Outcome.WAS_NOT_BROUGHT:
-        outcomes = list(
-            Appointment.objects.filter(referral=referral, outcome__gt="")
-            .order_by("start", "id")
-            .values_list("outcome", flat=True)
-        )
         from paedot.groups.models import GroupAttendance
 
-        outcomes += list(
-            GroupAttendance.objects.filter(referral=referral, outcome__gt="")
-            .order_by("appointment__start")
-            .values_list("outcome", flat=True)
+        # One-to-one and group outcomes together, in the order the appointments happened.
+        timeline = list(
+            Appointment.objects.filter(referral=referral, outcome__gt="").values_list("start", "id", "outcome")
+        ) + list(
+            GroupAttendance.objects.filter(referral=referral, outcome__gt="").values_list(
+                "appointment__start", "appointment_id", "outcome"
+            )
         )
+        outcomes = [outcome for _, _, outcome in sorted(timeline)]
         if (
             rules.needs_attendance_review(outcomes)
             and not AttendanceFlag.objects.filter(referral=referral, state=AttendanceFlag.State.OPEN).exists()

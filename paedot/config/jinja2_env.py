@@ -14,6 +14,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from paedot.core import presenters
 from paedot.nhsuk_forms import helpers as nhsuk_forms
+from paedot.staff.rules import Action, may
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -41,6 +42,9 @@ def environment(**options: Any) -> Environment:
             "nhsuk_field_items": nhsuk_forms.field_items,
             "nhsuk_error_summary_items": nhsuk_forms.error_summary_items,
             "nhsuk_date_items": nhsuk_forms.date_items,
+            # Pages ask the one permission table what to show, as the views and API enforce it.
+            "may": may,
+            "Action": Action,
         }
     )
     env.filters.update(

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from paedot.appointments.models import Appointment
 from paedot.referrals import presenters
 from paedot.referrals.forms import InformationReceivedForm, ReasonForm, ScreeningForm
 from paedot.referrals.models import PossibleDuplicate, Referral, Status
@@ -96,6 +97,8 @@ def _referral_for_page(request, reference: str) -> Referral:
             "letters",
             "attachments",
             "later_referrals",
+            Prefetch("appointments", queryset=Appointment.objects.select_related("clinician", "location")),
+            "attendance_flags__reviewed_by",
             Prefetch(
                 "possible_duplicates",
                 queryset=PossibleDuplicate.objects.select_related("existing_referral__child", "resolved_by"),
