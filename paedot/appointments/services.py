@@ -124,6 +124,10 @@ def book_appointment(
     if referral is None and kind != Kind.GROUP:
         raise ValueError("Only a group session has no referral.")
     _check_clinician(clinician, kind, referral)
+    if referral is not None and start.astimezone(LONDON).date() < referral.received_date:
+        raise ValueError(
+            f"The appointment cannot be before the referral was received ({referral.received_date:%-d %B %Y})."
+        )
     override_reason = (override_reason or "").strip()
     problems = availability(clinician, start, end)
     if problems and not override_reason:

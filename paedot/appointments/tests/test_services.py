@@ -335,3 +335,11 @@ def test_on_postgresql_the_database_itself_refuses_an_overlap_that_skips_the_ser
         Appointment.objects.create(**overlapping, cancelled=True)  # a cancelled one holds no time
     else:
         Appointment.objects.create(**overlapping)
+
+
+@pytest.mark.django_db
+def test_an_appointment_cannot_be_before_the_referral_was_received():
+    with time_machine.travel(NOW, tick=False):
+        referral = referral_in("waiting", received_date=dt.date(2027, 1, 4))
+        with pytest.raises(ValueError, match="before the referral was received"):
+            book(referral, clinician_working(), london(2027, 1, 1))

@@ -178,6 +178,8 @@ def _close_open_invitations(referral: Referral) -> None:
 def stop_waiting_clock(*, referral: Referral, attended_on, recorded_by) -> Referral:
     """The first attended appointment: the wait is over. Keeps the days waited (calendar days, nothing paused)."""
     with transaction.atomic():
+        if attended_on < referral.received_date:
+            raise ValueError("The first appointment cannot be before the referral was received.")
         days = (attended_on - referral.received_date).days
         return move_referral(
             referral=referral,
