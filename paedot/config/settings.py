@@ -215,6 +215,11 @@ LOGGING = {
 }
 
 # The service's own settings.
+# Run each morning by the task worker (paedot/core/daily.py), or each as a management command from cron.
+PAEDOT_DAILY_JOBS = [
+    "paedot.waiting_list.services.process_invitations",
+    "paedot.appointments.messages.send_appointment_reminders",
+]
 PAEDOT_REFERENCE_LOADERS = [
     "paedot.diaries.services.load_term_dates",
     "paedot.diaries.services.load_default_locations",
