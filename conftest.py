@@ -30,7 +30,23 @@ def django_db_setup(
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
+            _end_other_connections()
             teardown_databases(config, verbosity=verbosity)
+
+
+def _end_other_connections() -> None:
+    """Threads in the concurrency tests and the live server each had a connection; PostgreSQL will not drop a
+    database anyone is still connected to, so end those before the test database is dropped."""
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connections.close_all()
 
 
 # Tables that hold reference data; everything else is what a test made, and committed_db clears it.
