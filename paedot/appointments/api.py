@@ -12,8 +12,6 @@ from pydantic import AwareDatetime, Field
 
 from paedot.appointments.models import Appointment
 from paedot.appointments.services import (
-    DoubleBooking,
-    OutsideAvailability,
     book_appointment,
     cancel_appointment,
     plan_treatment_block,
@@ -23,7 +21,7 @@ from paedot.config.api import BearerToken
 from paedot.config.api_errors import bad_request
 from paedot.diaries.models import Location, Room
 from paedot.diaries.rules import LONDON
-from paedot.referrals.api import find_referral
+from paedot.referrals.api import find_referral, perform
 from paedot.referrals.models import Referral
 from paedot.referrals.services.journey import NotAllowed
 from paedot.staff.models import User
@@ -161,15 +159,8 @@ def _location(location_id: int, room_id: int | None) -> tuple[Location, Room | N
 
 
 def _call(fn, field: str = "body"):
-    """The services' refusals, as the API's status codes."""
-    try:
-        return fn()
-    except DoubleBooking as clash:
-        raise HttpError(409, str(clash)) from clash
-    except OutsideAvailability as outside:
-        raise HttpError(422, str(outside)) from outside
-    except ValueError as problem:
-        raise bad_request(field, str(problem)) from problem
+    """Bad input from a service is a 400 naming the field; its refusals (403, 409, 422) are mapped in config/api."""
+    return perform(fn, field=field)
 
 
 @router.post("/appointments", auth=BearerToken(), response={201: AppointmentOut, **ERRORS}, summary="Book")

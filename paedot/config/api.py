@@ -81,7 +81,8 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError):
 
 
 def _register_service_refusals() -> None:
-    """The services' own refusals: a role that may not (403) and a move the journey does not allow (409)."""
+    """The services' own refusals: a role that may not (403), a move the journey does not allow or a double booking
+    (409), and a time outside the clinician's availability without a reason (422)."""
     from paedot.referrals.services.journey import NotAllowed, TransitionRefused
 
     @api.exception_handler(NotAllowed)
@@ -91,6 +92,18 @@ def _register_service_refusals() -> None:
     @api.exception_handler(TransitionRefused)
     def on_refused(request: HttpRequest, exc: TransitionRefused):
         return api.create_response(request, {"message": str(exc)}, status=409)
+
+    from paedot.appointments.services import DoubleBooking, OutsideAvailability
+
+    @api.exception_handler(DoubleBooking)
+    def on_double_booking(request: HttpRequest, exc: DoubleBooking):
+        return api.create_response(request, {"message": str(exc)}, status=409)
+
+    @api.exception_handler(OutsideAvailability)
+    def on_outside_availability(request: HttpRequest, exc: OutsideAvailability):
+        """Outside the working pattern, on leave or a closure day: send `override_reason` to book it anyway."""
+        problems = [{"code": p.code, "message": p.message} for p in exc.problems]
+        return api.create_response(request, {"message": str(exc), "problems": problems}, status=422)
 
 
 def _mount_routers() -> None:

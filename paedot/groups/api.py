@@ -12,7 +12,6 @@ from ninja.errors import HttpError
 from pydantic import AwareDatetime, Field
 
 from paedot.appointments.models import Appointment, Kind
-from paedot.appointments.services import DoubleBooking, OutsideAvailability
 from paedot.config.api import BearerToken
 from paedot.config.api_errors import bad_request
 from paedot.diaries.models import Location, Room
@@ -20,7 +19,7 @@ from paedot.diaries.rules import LONDON
 from paedot.groups import rules
 from paedot.groups.models import Enrolment, GroupProgramme
 from paedot.groups.services import create_programme, enrol, record_attendance, schedule_sessions
-from paedot.referrals.api import find_referral
+from paedot.referrals.api import find_referral, perform
 from paedot.referrals.models import Referral
 from paedot.referrals.services.journey import NotAllowed
 from paedot.staff.models import User
@@ -37,15 +36,8 @@ def _require(request: HttpRequest, action: Action) -> None:
 
 
 def _call(fn, field: str = "body"):
-    """The services' refusals as the API's status codes (NotAllowed and TransitionRefused are mapped centrally)."""
-    try:
-        return fn()
-    except DoubleBooking as clash:
-        raise HttpError(409, str(clash)) from clash
-    except OutsideAvailability as outside:
-        raise HttpError(422, str(outside)) from outside
-    except ValueError as problem:
-        raise bad_request(field, str(problem)) from problem
+    """Bad input from a service is a 400 naming the field; its refusals (403, 409, 422) are mapped in config/api."""
+    return perform(fn, field=field)
 
 
 def session_out(session: Appointment) -> dict:
