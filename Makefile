@@ -46,7 +46,8 @@ run: install
 test: install
 	$(PY) -m pytest
 
-## bench: time the waiting list (page and API) on PostgreSQL with 50,000 children waiting; prints p50/p95. A
+## bench: time the waiting list (page and API) on PostgreSQL with 50,000 children waiting, then concurrent clerks
+## booking into the same diaries (bookings per second, zero double bookings); prints p50/p95. A
 ## benchmark, not a test. DATABASE_URL chooses the server (default postgres://postgres@127.0.0.1:5432/paedot_bench).
 bench: install
 	$(PY) scripts/bench.py

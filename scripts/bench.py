@@ -1,4 +1,5 @@
-"""make bench: time the waiting list (the staff page and the API) on PostgreSQL with 50,000 children waiting.
+"""make bench: time the waiting list (the staff page and the API) on PostgreSQL with 50,000 children waiting,
+then concurrent booking into the same diaries.
 
 A benchmark, not a test: it prints figures and fails only if a request fails. Against its own database
 (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/paedot_bench, made if missing), it migrates, loads the
@@ -11,7 +12,13 @@ Requests go through Django's test client in the same process (gunicorn is not in
 client never closes the database connection between requests, so these figures are for persistent connections
 (settings set CONN_MAX_AGE=600 for PostgreSQL, so a real server keeps them too).
 
-    .venv/bin/python scripts/bench.py [--requests 200] [--reload]
+Then the booking scenario (bench_booking): concurrent clients, each a process with its own connection, book
+45-minute sessions into the same ten diaries through book_appointment, and SQL confirms that no two live
+appointments overlap; the scenario's appointments are deleted and its children put back afterwards. It fails if
+there is a double booking or a booking fails with anything but a refusal.
+
+    .venv/bin/python scripts/bench.py [--requests 200] [--reload] [--only waiting-list|booking]
+        [--clients 8] [--attempts 150]
 """
 
 # ruff: noqa: S311, S608 - synthetic data from a seeded generator; SQL built from our own table names and constants
@@ -23,6 +30,7 @@ import datetime as dt
 import json
 import os
 import platform
+import queue
 import random
 import re
 import shutil
@@ -440,43 +448,17 @@ def calibrate(url: str) -> None:
         print(f"  {what:<52} {here:>10}   reference {reference:>13}   {ratio:4.2f}x the reference's speed")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=200, help="Timed requests for each case (default 200).")
-    parser.add_argument("--reload", action="store_true", help="Make the data again even if it is there.")
-    args = parser.parse_args()
-
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    ensure_database(url)
-    setup_django(url)
-
-    from django.conf import settings
-    from django.core.management import call_command
+def bench_waiting_list(url: str, admin, today: dt.date, *, requests: int) -> None:
+    """The staff page and the API of the waiting list, the same SQL alone, EXPLAIN ANALYZE, and the calibration."""
     from django.db import connection
     from django.test import Client
-    from django.utils import timezone
 
     from paedot.referrals.models import Referral
     from paedot.staff.models import ApiToken
     from paedot.staff.services import issue_api_token
     from paedot.waiting_list.services import WaitingListFilters, waiting_list
 
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_reference_data", verbosity=0)
-    today = timezone.localdate()
-    admin, _ = ensure_data(today, reload=args.reload)
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
-    print(
-        f"\nMachine: {platform.node()}, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
-        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
-    )
-    print(f"PostgreSQL {server}; Python {platform.python_version()}; Django via the in-process test client")
-    print(f"CONN_MAX_AGE = {settings.DATABASES['default'].get('CONN_MAX_AGE')}")
     waiting = Referral.objects.on_waiting_list().count()
-    print(f"Referrals: {Referral.objects.count():,}, on the waiting list: {waiting:,}")
     last_page = -(-waiting // 50)
     middle_page = last_page // 2
 
@@ -490,12 +472,12 @@ def main() -> None:
         ("filtered: East, routine, page 1", "?locality=East&priority=routine"),
         ("filtered: East, routine, page 20", "?locality=East&priority=routine&page=20"),
     ]
-    print(f"\nStaff page /staff/waiting-list/ ({args.requests} requests each, after 10 to warm up)")
+    print(f"\nStaff page /staff/waiting-list/ ({requests} requests each, after 10 to warm up)")
     if page_client.get("/staff/waiting-list/").status_code == 404:
         print("  Not built yet (404): skipped.")
     else:
         for name, query in page_cases:
-            print_row(name, time_requests(lambda q=query: page_client.get(f"/staff/waiting-list/{q}"), args.requests))
+            print_row(name, time_requests(lambda q=query: page_client.get(f"/staff/waiting-list/{q}"), requests))
 
         show_queries("staff page 1", lambda: page_client.get("/staff/waiting-list/"))
         show_queries(f"staff page {last_page}", lambda: page_client.get(f"/staff/waiting-list/?page={last_page}"))
@@ -510,9 +492,9 @@ def main() -> None:
         (f"page {last_page} (last)", f"?page={last_page}"),
         ("filtered: East, routine, page 1", "?locality=East&priority=routine"),
     ]
-    print(f"\nAPI GET /api/waiting-list ({args.requests} requests each, after 10 to warm up)")
+    print(f"\nAPI GET /api/waiting-list ({requests} requests each, after 10 to warm up)")
     for name, query in api_cases:
-        print_row(name, time_requests(lambda q=query: api_client.get(f"/api/waiting-list{q}"), args.requests))
+        print_row(name, time_requests(lambda q=query: api_client.get(f"/api/waiting-list{q}"), requests))
 
     show_queries("API page 1", lambda: api_client.get("/api/waiting-list"))
 
@@ -559,6 +541,321 @@ def main() -> None:
     for (line,) in cursor.fetchall():
         print(f"  {line}")
     explain("East, routine, first page", waiting_list(WaitingListFilters(locality="East", priority="routine"))[:50])
+
+
+# Booking ---------------------------------------------------------------------------------------------------------
+
+DIARIES = 10  # clinicians whose diaries the clients book into
+SLOT_HOURS = tuple(range(9, 17))  # 8 slots a day in a 09:00-17:00 working day
+SLOT_MINUTES = (0, 15)  # each slot starts on the hour or a quarter past: some clashes are partial overlaps
+BOOKING_MINUTES = 45
+RUN_SECONDS = 60  # a client stops after this long, whatever attempts it has left
+
+
+def booking_worker(url, number, referral_ids, slots, admin_id, location_id, seed, barrier, results) -> None:
+    """One client in its own process, with its own database connection: books random slots until done."""
+    setup_django(url)
+    from django.db import connection, connections
+
+    from paedot.appointments.services import DoubleBooking, book_appointment
+    from paedot.diaries.models import Location
+    from paedot.referrals.models import Referral
+    from paedot.staff.models import User
+
+    rng = random.Random(seed)
+    admin = User.objects.get(pk=admin_id)
+    location = Location.objects.get(pk=location_id)
+    clinicians = User.objects.in_bulk({clinician for clinician, _ in slots})
+    referrals = list(Referral.objects.filter(pk__in=referral_ids).order_by("pk"))
+    user_table = connection.ops.quote_name(User._meta.db_table)
+    queries, lock_wait = [0], [0.0]
+
+    def watch(execute, sql, params, many, context):
+        queries[0] += 1
+        if "FOR UPDATE" in sql and f"FROM {user_table}" in sql:  # the clinician's row lock: time spent waiting
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                lock_wait[0] += time.perf_counter() - started
+        return execute(sql, params, many, context)
+
+    records, errors = [], []
+    barrier.wait(timeout=300)
+    started = time.monotonic()
+    with connection.execute_wrapper(watch):
+        for referral in referrals:
+            if time.monotonic() - started > RUN_SECONDS:
+                break
+            clinician, start = rng.choice(slots)
+            queries[0], lock_wait[0] = 0, 0.0
+            began = time.perf_counter()
+            try:
+                book_appointment(
+                    referral=referral,
+                    clinician=clinicians[clinician],
+                    kind="treatment",
+                    location=location,
+                    start=start,
+                    duration_minutes=BOOKING_MINUTES,
+                    booked_by=admin,
+                    notify=False,
+                )
+                outcome = "booked"
+            except DoubleBooking as error:
+                # The locked check refuses it; the exclusion constraint only if two got past the check at once.
+                outcome = "constraint" if "a moment ago" in str(error) else "refused"
+            except Exception as error:
+                outcome = "error"
+                errors.append(f"{type(error).__name__}: {error}")
+            records.append((outcome, time.perf_counter() - began, queries[0], lock_wait[0]))
+    finished = time.monotonic()
+    connections.close_all()
+    results.put({"number": number, "started": started, "finished": finished, "records": records, "errors": errors})
+
+
+def booking_days(today: dt.date, count: int) -> list[dt.date]:
+    """The first `count` weekdays from the Monday at least two weeks ahead that are not bank holidays or closures."""
+    from paedot.diaries.services import excluded_dates
+
+    monday = today + dt.timedelta(days=14 + (7 - today.weekday()) % 7)
+    excluded = excluded_dates(monday, monday + dt.timedelta(days=count * 2 + 30), school_setting=False)
+    days, day = [], monday
+    while len(days) < count:
+        if day.weekday() < 5 and day not in excluded:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def overlapping_pairs() -> tuple[int, int]:
+    """Pairs of live appointments, anywhere in the table, that overlap for one clinician and for one room."""
+    from django.db import connection
+
+    from paedot.appointments.models import Appointment
+
+    table = Appointment._meta.db_table
+    counts = []
+    with connection.cursor() as cursor:
+        for column in ("clinician_id", "room_id"):
+            cursor.execute(
+                f"SELECT count(*) FROM {table} a JOIN {table} b ON a.{column} = b.{column} AND a.id < b.id "
+                "AND tstzrange(a.start, a.\"end\", '[)') && tstzrange(b.start, b.\"end\", '[)') "
+                "WHERE NOT a.cancelled AND NOT b.cancelled"
+            )
+            counts.append(cursor.fetchone()[0])
+    return counts[0], counts[1]
+
+
+def ms(seconds: list[float], share: float) -> str:
+    if not seconds:
+        return "-"
+    ordered = sorted(seconds)
+    return f"{ordered[min(int(len(ordered) * share), len(ordered) - 1)] * 1000:.1f}"
+
+
+def bench_booking(url: str, admin, clinicians, today: dt.date, *, clients: int, attempts: int) -> list[str]:
+    """Concurrent clients booking 45-minute treatment sessions into the same diaries; then prove no double booking.
+
+    Each client is a process with its own connection and its own waiting children (one per attempt), booking
+    random slots from the same small set, so many attempts collide. Afterwards the appointments are deleted and
+    the children put back on the waiting list as they were, so a rerun starts from the same data.
+    """
+    import multiprocessing
+    from threading import BrokenBarrierError
+
+    from django.db import connection
+
+    from paedot.appointments.models import Appointment
+    from paedot.diaries.models import Location, WorkingDay
+    from paedot.diaries.rules import LONDON
+    from paedot.referrals.models import Referral, Status
+
+    soho = Location.objects.get(name="Soho Health Centre")
+    for clinician in clinicians:  # Monday to Friday, 09:00 to 17:00, based at Soho
+        if WorkingDay.objects.filter(clinician=clinician).count() != 5:
+            WorkingDay.objects.filter(clinician=clinician).delete()
+            for weekday in range(5):
+                WorkingDay.objects.create(
+                    clinician=clinician, weekday=weekday, starts=dt.time(9), ends=dt.time(17), base=soho
+                )
+    ours = Appointment.objects.filter(clinician__in=clinicians, booked_by=admin)
+    ours.delete()  # anything left by an interrupted run
+    needed = clients * attempts
+    snapshot = list(
+        Referral.objects.filter(status=Status.WAITING, triaged_at__isnull=False, left_queue_at__isnull=True)
+        .order_by("id")
+        .values_list("id", "status", "status_changed_at", "left_queue_at", "updated_at")[:needed]
+    )
+    if len(snapshot) < needed:
+        raise RuntimeError(f"Only {len(snapshot)} waiting children to book, for {needed} attempts.")
+    ids = [row[0] for row in snapshot]
+    referral_table = Referral._meta.db_table
+
+    def restore() -> None:
+        """Delete the run's appointments and put its children back as they were. (The audit events stay: the
+        trail is append-only, so each run adds two events a booking.)"""
+        ours.delete()
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {referral_table} SET status = %s, status_changed_at = %s, left_queue_at = %s, "
+                "updated_at = %s WHERE id = %s",
+                [(*row[1:], row[0]) for row in snapshot],
+            )
+
+    def slots_for(diaries: int, days: list[dt.date]) -> list[tuple[int, dt.datetime]]:
+        return [
+            (clinician.pk, dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LONDON).astimezone(dt.UTC))
+            for clinician in clinicians[:diaries]
+            for day in days
+            for hour in SLOT_HOURS
+            for minute in SLOT_MINUTES
+        ]
+
+    week = booking_days(today, 5)
+    many_weeks = booking_days(today, 100)
+    runs = [
+        ("1 client, 10 diaries, 1 week", 1, 10, week),
+        (f"{clients} clients, 10 diaries, 1 week", clients, 10, week),
+        (f"{clients} clients, 1 diary, 1 week", clients, 1, week),
+        (f"{clients} clients, 10 diaries, 20 weeks", clients, 10, many_weeks),
+    ]
+    print(
+        f"\nBooking: concurrent clients (each a process with its own connection) booking {BOOKING_MINUTES}-minute "
+        f"treatment sessions at Soho Health Centre into the same diaries, {attempts} attempts a client (at most "
+        f"{RUN_SECONDS} s), each attempt for another waiting child and a random slot: "
+        f"{len(SLOT_HOURS)} slots a day, starting on the hour or a quarter past. 1 week is "
+        f"{week[0]:%-d} to {week[-1]:%-d %B %Y}; 20 weeks is {len(many_weeks)} working days from "
+        f"{many_weeks[0]:%-d %B} to {many_weeks[-1]:%-d %B %Y}."
+    )
+    context = multiprocessing.get_context("spawn")
+    failures = []
+    for name, run_clients, diaries, days in runs:
+        slots = slots_for(diaries, days)
+        barrier = context.Barrier(run_clients + 1)
+        results = context.Queue()
+        per_client = len(ids) // clients
+        workers = [
+            context.Process(
+                target=booking_worker,
+                args=(
+                    url,
+                    n,
+                    ids[n * per_client : (n + 1) * per_client],
+                    slots,
+                    admin.pk,
+                    soho.pk,
+                    1000 + n,
+                    barrier,
+                    results,
+                ),
+            )
+            for n in range(run_clients)
+        ]
+        for worker in workers:
+            worker.start()
+        try:
+            try:
+                barrier.wait(timeout=300)
+                reports = [results.get(timeout=RUN_SECONDS + 300) for _ in workers]
+            except (BrokenBarrierError, queue.Empty):
+                for worker in workers:
+                    worker.terminate()
+                failures.append(f"{name}: a client did not start or did not finish")
+                continue
+            seconds = max(r["finished"] for r in reports) - min(r["started"] for r in reports)
+            records = [record for report in reports for record in report["records"]]
+            by_outcome = {
+                outcome: [r for r in records if r[0] == outcome] for outcome in ("booked", "refused", "constraint")
+            }
+            booked, refused, constraint = (len(by_outcome[k]) for k in ("booked", "refused", "constraint"))
+            errors = [error for report in reports for error in report["errors"]]
+            pairs, room_pairs = overlapping_pairs()
+            live = ours.filter(cancelled=False).count()
+            children_booked = Referral.objects.filter(pk__in=ids, status=Status.BOOKED).count()
+            waits = [r[3] for r in records]
+            print(f"\n  {name}: {len(slots):,} slot starts")
+            print(
+                f"    attempts {len(records):,}, bookings {booked:,}, refused as double bookings "
+                f"{refused + constraint:,} (by the locked check {refused:,}, by the exclusion constraint "
+                f"{constraint:,}), other errors {len(errors)}"
+            )
+            print(f"    {seconds:.1f} s: {booked / seconds:,.0f} bookings/s, {len(records) / seconds:,.0f} attempts/s")
+            for label, outcome in (("booking", "booked"), ("refusal", "refused")):
+                rows = by_outcome[outcome]
+                if rows:
+                    print(
+                        f"    a {label}: p50 {ms([r[1] for r in rows], 0.5)} ms, p95 {ms([r[1] for r in rows], 0.95)} "
+                        f"ms, {statistics.fmean(r[2] for r in rows):.0f} queries"
+                    )
+            print(
+                f"    waiting for the clinician's row lock: mean {statistics.fmean(waits) * 1000:.1f} ms, "
+                f"p95 {ms(waits, 0.95)} ms, max {ms(waits, 1.0)} ms; "
+                f"{sum(waits) / (seconds * run_clients):.0%} of the clients' time"
+            )
+            print(f"    live appointments made {live:,} (bookings {booked:,}); children now booked {children_booked:,}")
+            print(f"    double bookings: {pairs + room_pairs}")
+            for error in errors[:5]:
+                print(f"    error: {error}")
+            if pairs + room_pairs:
+                failures.append(f"{name}: {pairs} clinician and {room_pairs} room double bookings")
+            if errors:
+                failures.append(f"{name}: {len(errors)} bookings failed with an error, for example {errors[0]}")
+            if live != booked or children_booked != booked:
+                failures.append(f"{name}: {booked} bookings but {live} appointments and {children_booked} children")
+        finally:
+            for worker in workers:
+                worker.join(timeout=60)
+            restore()
+    return failures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=200, help="Timed requests for each case (default 200).")
+    parser.add_argument("--reload", action="store_true", help="Make the data again even if it is there.")
+    parser.add_argument(
+        "--only", choices=("waiting-list", "booking"), help="Run one part (default: the waiting list, then booking)."
+    )
+    parser.add_argument("--clients", type=int, default=8, help="Concurrent booking clients (default 8).")
+    parser.add_argument("--attempts", type=int, default=150, help="Booking attempts per client (default 150).")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    ensure_database(url)
+    setup_django(url)
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from paedot.referrals.models import Referral
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("load_reference_data", verbosity=0)
+    today = timezone.localdate()
+    admin, clinicians = ensure_data(today, reload=args.reload)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    print(
+        f"\nMachine: {platform.node()}, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    print(f"PostgreSQL {server}; Python {platform.python_version()}; Django via the in-process test client")
+    print(f"CONN_MAX_AGE = {settings.DATABASES['default'].get('CONN_MAX_AGE')}")
+    waiting = Referral.objects.on_waiting_list().count()
+    print(f"Referrals: {Referral.objects.count():,}, on the waiting list: {waiting:,}")
+
+    if args.only != "booking":
+        bench_waiting_list(url, admin, today, requests=args.requests)
+    if args.only != "waiting-list":
+        failures = bench_booking(url, admin, clinicians[:DIARIES], today, clients=args.clients, attempts=args.attempts)
+        calibrate(url)
+        if failures:
+            sys.exit("\n".join(failures))
 
 
 if __name__ == "__main__":

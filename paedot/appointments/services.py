@@ -344,6 +344,7 @@ def plan_treatment_block(
     override_reason: str = "",
     room: Room | None = None,
     planned_by,
+    notify: bool = True,
 ) -> Block:
     """N sessions on the first N series dates that are not bank holidays, closure days or (in schools and nurseries)
     school holidays, then the review after the last. All or nothing: one clash refuses the whole block.
@@ -407,7 +408,8 @@ def plan_treatment_block(
             target=referral,
             detail={"series": series.pk, "sessions": sessions, "skipped": series.skipped_dates},
         )
-        from paedot.appointments.messages import tell_family_about_block
+        if notify:
+            from paedot.appointments.messages import tell_family_about_block
 
-        tell_family_about_block(series)
+            tell_family_about_block(series)
     return Block(series=series, sessions=booked, review=review)

@@ -4,6 +4,11 @@ Every referral is received through receive_referral (with the date it arrived), 
 allocated, invited, booked and discharged by demo staff through the same service functions the pages and the API
 call, so its history, letters and audit trail are real. The same seed makes the same service.
 
+The diaries side (paedot.demo.diaries) is made the same way: working patterns, leave and a training day, then
+appointments booked and their outcomes recorded through the appointment and group services: assessments (some
+attended, so the child is seen and the clock stopped; a few not brought twice, or cancelled by the family), blocks
+of treatment with their reviews, visits and calls, and two group programmes with children from the waiting list.
+
 Two things the services cannot do for the past, done here and only here: an invitation is sent "as of" a past
 day (invite_to_book takes the day), and the time a child stopped queueing (`left_queue_at`) is moved back to
 when that would have happened, so the last 12 weeks' throughput, and with it the expected wait, can be estimated.
@@ -23,6 +28,7 @@ from django.utils import timezone
 from paedot.caseloads.services import allocate_referral
 from paedot.children.models import Child
 from paedot.demo import synthetic
+from paedot.demo.diaries import DemoDiaries, make_rota
 from paedot.referrals.letters import send_acknowledgement_letter
 from paedot.referrals.models import Referral, Source
 from paedot.referrals.services import (
@@ -45,7 +51,8 @@ from paedot.waiting_list.services import (
 )
 
 # Where the service's referrals are now, as shares of the whole (these add up to the default, 760 referrals):
-# about 475 on the waiting list (waiting, invited, booked), the rest still at the front door or closed.
+# about 475 on the waiting list (waiting, invited, booked), some seen and in treatment, the rest still at the front
+# door or closed.
 STAGES: dict[str, int] = {
     "received": 24,  # to screen
     "information_received": 3,  # more information was asked for and came back: to screen again
@@ -53,12 +60,13 @@ STAGES: dict[str, int] = {
     "accepted": 20,  # waiting for triage
     "declined": 55,
     "duplicate": 2,  # a second referral for a child already on the list: flagged for a person to decide
-    "waiting": 400,
+    "waiting": 390,
     "invited": 45,
-    "booked": 30,
+    "booked": 40,
     "no_reply_discharged": 4,
     "discharged": 15,  # left the list before being seen: moved away, needs met elsewhere
-    "completed": 148,  # booked, seen and discharged
+    "seen": 100,  # booked and assessed: in treatment (a block of sessions, a visit or a call to follow up)
+    "completed": 48,  # booked, seen and discharged
     "re_referral": 2,  # a child seen before, referred again: a new episode linked to the last
 }
 DEFAULT_COUNT = sum(STAGES.values())
@@ -78,6 +86,7 @@ STAGE_DAYS: dict[str, tuple[int, int]] = {
     "duplicate": (0, 5),
     "invited": (90, 420),
     "booked": (100, 420),
+    "seen": (100, 420),
     "no_reply_discharged": (150, 400),
     "discharged": (30, 300),
     "completed": (120, 520),
@@ -170,10 +179,10 @@ def make_plan(total: int, rng: random.Random) -> list[Planned]:
     plan = []
     for stage, count in plan_counts(total).items():
         for _ in range(count):
-            safety = stage in (*ON_WAITING_LIST, "completed") and rng.random() < SAFETY_SHARE
+            safety = stage in (*ON_WAITING_LIST, "seen", "completed") and rng.random() < SAFETY_SHARE
             if stage == "waiting":
                 days = _days(rng, URGENT_DAYS if safety else WAITING_DAYS)
-            elif safety and stage in ("invited", "booked"):
+            elif safety and stage in ("invited", "booked", "seen"):
                 days = rng.randint(15, 84)
             else:
                 days = rng.randint(*STAGE_DAYS[stage])
@@ -191,6 +200,7 @@ class Seeding:
     places: synthetic.Places
     left_queue: dict[int, int] = field(default_factory=dict)  # referral id: days ago it left the queue
     by_stage: dict[str, list[Referral]] = field(default_factory=lambda: defaultdict(list))
+    diaries: DemoDiaries | None = None
 
     def day(self, days_ago: int) -> dt.date:
         return self.today - dt.timedelta(days=days_ago)
@@ -340,6 +350,8 @@ class Seeding:
             sent = rng.randint(20, 40)
         elif stage == "booked":
             sent = rng.randint(10, 40)
+        elif stage == "seen":  # booked, assessed a few weeks ago, and now in treatment
+            sent = rng.randint(20, 75)
         else:  # completed: most left the queue in the last 12 weeks (the throughput behind the expected wait)
             sent = (rng.randint(3, 83) if rng.random() < 0.8 else rng.randint(85, 200)) + rng.randint(3, 14)
         sent = max(min(sent, planned.days_ago - 1), 0)
@@ -349,7 +361,14 @@ class Seeding:
         booker = referral.clinician if referral.clinician and referral.clinician.role == Role.OTA else team.admin
         record_booking(referral=referral, recorded_by=booker, note="Family phoned to book the first appointment.")
         # Booked (and so off the queue) a few days after the invitation.
-        self.left_queue[referral.pk] = rng.randint(max(sent - 14, 0), max(sent - 1, 0))
+        booked_days_ago = self.left_queue[referral.pk] = rng.randint(max(sent - 14, 0), max(sent - 1, 0))
+        if self.diaries is not None:
+            if stage == "booked":
+                self.diaries.booked_child(referral)
+            else:  # seen or completed: the first appointment was attended, and the clock stopped that day
+                assessment = self.diaries.first_assessment(referral, booked_days_ago=booked_days_ago)
+                if stage == "seen" and assessment is not None:
+                    self.diaries.after_assessment(referral, assessment)
         if stage == "completed":
             discharge_referral(
                 referral=referral, reason=rng.choice(SEEN_DISCHARGES), discharged_by=self.discharger_for(referral)
@@ -402,11 +421,15 @@ def make_service(count: int, *, seed: int, today: dt.date) -> int:
     seeding = Seeding(rng=rng, today=today, team=Team.load(), places=synthetic.load_places(rng))
     plan = make_plan(count, rng)
     with transaction.atomic():
+        make_rota(today=today)  # idempotent: the working patterns the appointments are booked into
+        seeding.diaries = DemoDiaries.load(rng=rng, today=today, admin=seeding.team.admin)
+        seeding.diaries.schedule_groups()
         for planned in plan:
             if planned.stage in MADE_LAST:
                 seeding.same_child_again(planned)
             else:
                 seeding.advance(seeding.receive(planned), planned)
         seeding.decide_no_replies()
+        seeding.diaries.fill_groups(seeding.left_queue)
         seeding.back_date_leaving()
     return len(plan)

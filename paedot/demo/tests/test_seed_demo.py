@@ -1,12 +1,21 @@
-from collections import Counter
+import datetime as dt
+from collections import Counter, defaultdict
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from paedot.appointments.models import Appointment, AppointmentSeries, AttendanceFlag, Kind, Outcome
 from paedot.core.identifiers import is_valid_nhs_number
+from paedot.demo.diaries import CDC
 from paedot.demo.journeys import DEFAULT_COUNT, STAGES, plan_counts
+from paedot.diaries.models import SCHOOL_KINDS, Absence, ClosureDay, Location, LocationKind, Room, WorkingDay
+from paedot.diaries.rules import LONDON
+from paedot.directory.models import BankHoliday
+from paedot.groups.models import Enrolment, GroupAttendance, GroupProgramme
+from paedot.notifications.models import Message
 from paedot.referrals.models import Priority, Referral, Status
 from paedot.staff.models import Locality, Role, User
 from paedot.staff.services import authenticate_token
@@ -64,7 +73,7 @@ def test_the_waiting_list_has_several_hundred_children_across_localities_priorit
 def test_every_step_of_the_journey_has_referrals_and_the_no_reply_list_is_not_empty(demo_service):
     assert Referral.objects.count() == DEFAULT_COUNT
     journey = {Status.RECEIVED, Status.INFORMATION_REQUESTED, Status.ACCEPTED, Status.DECLINED, Status.WAITING}
-    journey |= {Status.INVITED, Status.BOOKED, Status.DISCHARGED}
+    journey |= {Status.INVITED, Status.BOOKED, Status.SEEN, Status.DISCHARGED}
     assert journey <= set(Referral.objects.values_list("status", flat=True))
     assert Invitation.objects.no_reply().exists()
     assert Invitation.objects.filter(reminded_on__isnull=False).exists()
@@ -84,10 +93,117 @@ def test_the_plan_divides_any_number_of_referrals_among_the_stages():
         assert sum(plan_counts(total).values()) == total
 
 
+def _london_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=LONDON)
+
+
+def _week(monday: dt.date):
+    return Appointment.objects.filter(
+        start__gte=_london_midnight(monday), start__lt=_london_midnight(monday + dt.timedelta(days=7))
+    )
+
+
+def test_every_clinician_has_a_working_pattern_with_a_base_and_the_rota_has_leave_and_a_training_day(demo_service):
+    today = timezone.localdate()
+    for clinician in User.objects.clinicians():
+        days = list(WorkingDay.objects.filter(clinician=clinician))
+        assert days and all(d.base is not None and d.weekday <= 4 for d in days), clinician.username
+    days_worked = Counter(WorkingDay.objects.values_list("clinician_id", flat=True))
+    assert max(days_worked.values()) == 5 and min(days_worked.values()) < 5  # some work part-time
+    cdc = Location.objects.get(name=CDC)
+    assert cdc.kind == LocationKind.CDC and Room.objects.filter(location=cdc).count() >= 2
+    assert {d.base.name for d in WorkingDay.objects.select_related("base")} == {"Soho Health Centre", CDC}
+    assert Absence.objects.filter(ends_on__gte=today).count() >= 3
+    closure = ClosureDay.objects.get()
+    assert closure.date > today and closure.date.weekday() <= 4
+    assert not BankHoliday.objects.filter(date=closure.date).exists()
+    closed_day = Appointment.objects.live().filter(
+        start__gte=_london_midnight(closure.date), start__lt=_london_midnight(closure.date + dt.timedelta(days=1))
+    )
+    assert not closed_day.exists()
+
+
+def test_the_diaries_have_appointments_this_week_and_next_all_inside_the_rota_and_none_double_booked(
+    demo_service,
+):
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    assert _week(monday).count() >= 20
+    assert _week(monday + dt.timedelta(days=7)).count() >= 20
+    assert not Appointment.objects.exclude(override_reason="").exists()  # nothing needed an override
+    assert set(Appointment.objects.values_list("kind", flat=True)) >= {
+        Kind.ASSESSMENT,
+        Kind.TREATMENT,
+        Kind.REVIEW,
+        Kind.GROUP,
+        Kind.HOME_VISIT,
+    }
+    booked: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    for clinician, start, end in Appointment.objects.live().values_list("clinician_id", "start", "end"):
+        booked[clinician].append((start, end))
+    for times in booked.values():
+        times.sort()
+        assert all(earlier_end <= start for (_, earlier_end), (start, _) in pairwise(times))
+    # What happened is recorded for every one-to-one appointment before today.
+    before_today = Appointment.objects.filter(referral__isnull=False, start__lt=_london_midnight(today))
+    assert before_today.exists() and not before_today.filter(outcome="").exists()
+
+
+def test_seen_children_have_their_days_waited_and_missed_appointments_raise_a_flag(demo_service):
+    seen = list(Referral.objects.filter(status=Status.SEEN))
+    assert len(seen) >= 40
+    assert all(r.days_waited == (r.first_attended_on - r.received_date).days for r in seen)
+    assert Referral.objects.filter(status=Status.DISCHARGED, days_waited__isnull=False).exists()
+    not_brought = Appointment.objects.filter(kind=Kind.ASSESSMENT, outcome=Outcome.WAS_NOT_BROUGHT)
+    flagged = AttendanceFlag.objects.filter(referral__in=not_brought.values("referral"))
+    assert flagged.filter(state=AttendanceFlag.State.OPEN).exists()
+    assert flagged.filter(state=AttendanceFlag.State.REVIEWED).exists()
+    assert Appointment.objects.filter(outcome=Outcome.CANCELLED_BY_FAMILY, kind=Kind.ASSESSMENT).exists()
+    assert Message.objects.exists()  # a handful of bookings told the family: the outbox has messages
+
+
+def test_blocks_of_treatment_run_into_the_coming_weeks_with_a_review_some_at_school_some_by_an_assistant(
+    demo_service,
+):
+    today = timezone.localdate()
+    blocks = AppointmentSeries.objects.all()
+    assert blocks.count() >= 20
+    for block in blocks.prefetch_related("appointments"):
+        kinds = Counter(a.kind for a in block.appointments.all())
+        assert kinds == {Kind.TREATMENT: block.sessions, Kind.REVIEW: 1}
+    assert blocks.filter(location__kind__in=SCHOOL_KINDS).exists()
+    by_assistant = Appointment.objects.filter(series__isnull=False, kind=Kind.TREATMENT, clinician__role=Role.OTA)
+    assert by_assistant.exists()
+    reviews = Appointment.objects.filter(kind=Kind.REVIEW, series__in=by_assistant.values("series"))
+    assert not reviews.filter(clinician__role=Role.OTA).exists()
+    assert Appointment.objects.filter(series__isnull=False, start__gte=_london_midnight(today)).exists()
+    assert Appointment.objects.filter(series__isnull=False, outcome=Outcome.ATTENDED).exists()
+
+
+def test_group_programmes_have_children_from_the_waiting_list_and_registers_for_past_sessions(demo_service):
+    programmes = GroupProgramme.objects.all()
+    assert {p.audience for p in programmes} == {"children", "parents"}
+    for programme in programmes:
+        assert Enrolment.objects.filter(programme=programme).count() >= 5
+        past = Appointment.objects.filter(programme=programme, start__lt=timezone.now())
+        assert past.exists()
+        assert GroupAttendance.objects.filter(appointment__in=past).exists()
+    assert Referral.objects.filter(group_enrolments__isnull=False, status=Status.SEEN).exists()
+
+
+def test_the_summary_mentions_the_appointments(demo_service):
+    summary = next(line for line in demo_service.splitlines() if line.startswith("Made "))
+    assert "appointments" in summary and "blocks of treatment" in summary
+
+
 def test_seed_demo_twice_adds_nothing_the_second_time(demo_service):
-    users = User.objects.count()
+    def counts():
+        models = (User, Referral, Appointment, WorkingDay, Absence, ClosureDay, Location, Room, GroupProgramme)
+        return {model.__name__: model.objects.count() for model in models}
+
+    before = counts()
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert Referral.objects.count() == DEFAULT_COUNT
-    assert User.objects.count() == users
+    assert counts() == before
     assert "no demo referrals added" in out.getvalue()
