@@ -159,6 +159,7 @@ def discharge_referral(*, referral: Referral, reason: str, discharged_by, letter
             referral=referral, to=Status.DISCHARGED, actor=discharged_by, action="referral.discharged", reason=reason
         )
         _close_open_invitations(moved)
+        _release_future_bookings(moved, reason=reason, actor=discharged_by)
         if letter:
             from paedot.referrals.letters import send_discharge_letter
 
@@ -192,4 +193,34 @@ def stop_waiting_clock(*, referral: Referral, attended_on, recorded_by) -> Refer
                 "days_waited": days,
                 "left_queue_at": referral.left_queue_at or timezone.now(),
             },
+        )
+
+
+def _release_future_bookings(referral: Referral, *, reason: str, actor) -> None:
+    """A discharged child keeps no clinician's time and no group place: future appointments are cancelled by the
+    service (the discharge letter tells the family) and group places withdrawn, each recorded."""
+    from paedot.appointments.models import Appointment, Outcome
+    from paedot.groups.models import Enrolment
+
+    now = timezone.now()
+    future = Appointment.objects.filter(referral=referral, cancelled=False, outcome="", start__gt=now)
+    cancelled = list(future.values_list("pk", flat=True))
+    future.update(
+        cancelled=True,
+        outcome=Outcome.CANCELLED_BY_SERVICE,
+        cancellation_reason=f"Discharged: {reason}",
+        outcome_recorded_at=now,
+        outcome_recorded_by=actor,
+        updated_at=now,
+    )
+    places = Enrolment.objects.filter(referral=referral, withdrawn_at__isnull=True)
+    withdrawn = list(places.values_list("programme_id", flat=True))
+    places.update(withdrawn_at=now, withdrawal_reason=f"Discharged: {reason}", updated_at=now)
+    if cancelled or withdrawn:
+        record_event(
+            action="referral.bookings_released",
+            actor=actor,
+            target=referral,
+            reason=reason,
+            detail={"appointments_cancelled": cancelled, "group_places_withdrawn": withdrawn},
         )

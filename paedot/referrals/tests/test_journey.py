@@ -241,3 +241,37 @@ def test_discharging_an_invited_child_closes_the_invitation_so_nobody_chases_it(
     referral = referral_in("invited")
     discharge_referral(referral=referral, reason="Family declined the offer", discharged_by=staff("ot"))
     assert list(Invitation.objects.filter(referral=referral).values_list("state", flat=True)) == ["closed"]
+
+
+@pytest.mark.django_db
+def test_discharge_cancels_future_appointments_and_sends_no_reminder_for_them():
+    import datetime as dt
+
+    import time_machine
+
+    from paedot.appointments.messages import send_appointment_reminders
+    from paedot.appointments.models import Appointment
+    from paedot.appointments.services import book_appointment
+    from paedot.appointments.tests.factories import clinic, clinician_working, london
+    from paedot.notifications.models import Message
+
+    with time_machine.travel("2027-01-04 09:00 +00:00", tick=False):
+        referral = referral_in("waiting", received_date=dt.date(2026, 12, 1))
+        ot = clinician_working()
+        appointment = book_appointment(
+            referral=referral,
+            clinician=ot,
+            kind="assessment",
+            location=clinic(),
+            start=london(2027, 1, 5, 10),
+            duration_minutes=60,
+            booked_by=ot,
+            notify=False,
+        )
+        discharge_referral(referral=referral, reason="Family moved to Wales", discharged_by=ot)
+        appointment.refresh_from_db()
+        assert appointment.cancelled and appointment.outcome == "cancelled_by_service"
+        assert appointment.cancellation_reason == "Discharged: Family moved to Wales"
+        send_appointment_reminders()
+    assert not Message.objects.filter(reference__startswith=f"appointment:{appointment.pk}:").exists()
+    assert Appointment.objects.filter(referral=referral, cancelled=False).count() == 0
