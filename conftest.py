@@ -83,9 +83,12 @@ def committed_db(django_db_setup, django_db_blocker):
                         cursor.execute(
                             f"DELETE FROM {connection.ops.quote_name(field.remote_field.through._meta.db_table)}"
                         )
+                from paedot.core.audit import sqlite_append_only_guard_lifted
+
                 cursor.execute("PRAGMA foreign_keys = OFF")
-                for model in models:
-                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+                with sqlite_append_only_guard_lifted(cursor):
+                    for model in models:
+                        cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
                 cursor.execute("PRAGMA foreign_keys = ON")
         from paedot.diaries.services import load_default_locations
 

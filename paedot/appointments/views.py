@@ -38,6 +38,7 @@ from paedot.appointments.services import (
     record_outcome,
     review_attendance_flag,
 )
+from paedot.core.audit import record_view
 from paedot.diaries.presenters import day_heading
 from paedot.referrals import presenters as referral_presenters
 from paedot.referrals.models import Referral
@@ -282,7 +283,9 @@ def _show(request: HttpRequest, appointment: Appointment, *, forms: dict | None 
 @login_required
 def show_appointment(request: HttpRequest, appointment_id: int) -> HttpResponse:
     _require(request.user, Action.VIEW_DIARIES)
-    return _show(request, _appointment(request, appointment_id))
+    appointment = _appointment(request, appointment_id)
+    record_view(request, appointment, child_id=appointment.referral.child_id if appointment.referral_id else None)
+    return _show(request, appointment)
 
 
 def _done(request: HttpRequest, appointment: Appointment, message: str) -> HttpResponse:

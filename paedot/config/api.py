@@ -109,6 +109,7 @@ def _register_service_refusals() -> None:
 def _mount_routers() -> None:
     from paedot.appointments.api import router as appointments_router
     from paedot.caseloads.api import router as caseloads_router
+    from paedot.core.api import router as audit_router
     from paedot.directory.api import router as directory_router
     from paedot.eligibility.api import router as eligibility_router
     from paedot.groups.api import router as groups_router
@@ -126,6 +127,7 @@ def _mount_routers() -> None:
     api.add_router("/", attachments_router)
     api.add_router("/", appointments_router)
     api.add_router("/", groups_router)
+    api.add_router("/", audit_router)
 
 
 _register_service_refusals()

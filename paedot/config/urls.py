@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/diaries/", include("paedot.diaries.urls")),
     path("staff/appointments/", include("paedot.appointments.urls")),
     path("staff/groups/", include("paedot.groups.urls")),
+    path("staff/audit/", include("paedot.core.audit_urls")),
     path("refer/", include("paedot.referrals.online_urls")),
     path("", include("paedot.public.urls")),
 ]

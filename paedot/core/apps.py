@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "paedot.core"
     verbose_name = "Shared machinery"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+        from paedot.core import audit
+
+        user_logged_in.connect(audit.on_signed_in, dispatch_uid="paedot.core.audit.signed_in")
+        user_logged_out.connect(audit.on_signed_out, dispatch_uid="paedot.core.audit.signed_out")
+        user_login_failed.connect(audit.on_sign_in_failed, dispatch_uid="paedot.core.audit.sign_in_failed")

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
+from paedot.core.audit import record_view
 from paedot.letters.models import Letter
 from paedot.letters.services import letter_pdf
 from paedot.referrals.models import Referral
@@ -20,6 +21,7 @@ def download_letter(request, letter_id: int):
     letter = get_object_or_404(
         Letter.objects.filter(referral__in=Referral.objects.visible_to(request.user)), pk=letter_id
     )
+    record_view(request, letter, child_id=letter.referral.child_id)
     response = HttpResponse(letter_pdf(letter), content_type="application/pdf")
     # The file name carries the reference and the kind, never the child's name.
     response["Content-Disposition"] = f'inline; filename="{letter.referral.reference}-{letter.kind}-{letter.pk}.pdf"'

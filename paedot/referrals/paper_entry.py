@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from paedot.core.audit import record_view
 from paedot.referrals import attachments, online
 from paedot.referrals import questions as q
 from paedot.referrals.forms import TYPED_PREFIX, GPPracticeForm
@@ -361,6 +362,7 @@ def download_attachment(request: HttpRequest, attachment_id: int) -> HttpRespons
     attachment = get_object_or_404(
         ReferralAttachment.objects.filter(referral__in=Referral.objects.visible_to(request.user)), pk=attachment_id
     )
+    record_view(request, attachment, child_id=attachment.referral.child_id)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

@@ -54,10 +54,13 @@ ACTION_LABELS = {
 
 
 def history_events(referral: Referral):
+    from paedot.core.audit import Actions
     from paedot.core.models import AuditEvent
 
-    return AuditEvent.objects.filter(object_type="referrals.referral", object_id=str(referral.pk)).order_by(
-        "occurred_at", "id"
+    return (
+        AuditEvent.objects.filter(object_type="referrals.referral", object_id=str(referral.pk))
+        .exclude(action=Actions.RECORD_VIEWED)
+        .order_by("occurred_at", "id")
     )
 
 

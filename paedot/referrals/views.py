@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from paedot.appointments.models import Appointment
+from paedot.core.audit import record_view
 from paedot.referrals import presenters
 from paedot.referrals.forms import InformationReceivedForm, ReasonForm, ScreeningForm
 from paedot.referrals.models import PossibleDuplicate, Referral, Status
@@ -109,6 +110,7 @@ def _referral_for_page(request, reference: str) -> Referral:
 
 
 def _show(request, referral: Referral, *, forms: dict | None = None, status: int = 200):
+    record_view(request, referral)
     forms = forms or {}
     user = request.user
     context = {

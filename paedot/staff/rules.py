@@ -35,6 +35,7 @@ class Action(StrEnum):
     MANAGE_GROUPS = "manage_groups"
     ENROL_IN_GROUP = "enrol_in_group"
     REVIEW_ATTENDANCE = "review_attendance"
+    VIEW_AUDIT = "view_audit"
 
 
 _ADMIN, _OT, _OTA, _LEAD = Role.CLINICAL_ADMIN, Role.OT, Role.OTA, Role.TEAM_LEAD
@@ -69,6 +70,9 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.MANAGE_GROUPS: frozenset({_OT, _LEAD}),
     Action.ENROL_IN_GROUP: frozenset({_ADMIN, _OT, _LEAD}),
     Action.REVIEW_ATTENDANCE: frozenset({_OT, _LEAD}),
+    # The audit trail says who looked at which child: for the auditors who review it and the system admins who
+    # answer for the system, not for the clinicians whose access it records.
+    Action.VIEW_AUDIT: frozenset({Role.AUDITOR, Role.SYSTEM_ADMIN}),
 }
 
 REFUSALS: dict[Action, str] = {
@@ -79,6 +83,7 @@ REFUSALS: dict[Action, str] = {
     Action.DECIDE_NO_REPLY: "Only OTs and team leads may decide what happens when a family does not reply.",
     Action.PLAN_BLOCK: "Only OTs and team leads may set up a block of treatment.",
     Action.MANAGE_DIARIES: "Only team leads and clinical admin staff may change working patterns and closures.",
+    Action.VIEW_AUDIT: "Only auditors and system admins may see the audit trail.",
 }
 
 

@@ -33,12 +33,12 @@ def test_an_assistant_never_triages_discharges_or_plans_a_block():
 
 def test_an_auditor_only_reads():
     allowed = {action for action in Action if may(person(Role.AUDITOR), action)}
-    assert allowed == {Action.VIEW_REFERRALS, Action.VIEW_WAITING_LIST, Action.VIEW_ALL_CASELOADS}
+    assert allowed == {Action.VIEW_REFERRALS, Action.VIEW_WAITING_LIST, Action.VIEW_ALL_CASELOADS, Action.VIEW_AUDIT}
 
 
 def test_a_partner_system_only_submits_referrals():
     assert {action for action in Action if may(person(Role.PARTNER_SYSTEM), action)} == {Action.SUBMIT_REFERRAL}
 
 
-def test_a_system_admin_has_no_clinical_powers():
-    assert not any(may(person(Role.SYSTEM_ADMIN), action) for action in Action)
+def test_a_system_admin_has_no_clinical_powers_and_reads_only_the_audit_trail():
+    assert {action for action in Action if may(person(Role.SYSTEM_ADMIN), action)} == {Action.VIEW_AUDIT}
