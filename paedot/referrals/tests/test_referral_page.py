@@ -137,3 +137,16 @@ def test_the_referral_page_query_count_does_not_grow_with_its_history(client, dj
     long = referral_in("booked")
     with django_assert_max_num_queries(len(first.captured_queries) + 2):
         page(client, long)
+
+
+def test_opening_a_referral_is_written_in_the_audit_trail_but_not_in_its_history(client):
+    from paedot.core.audit import Actions
+    from paedot.core.models import AuditEvent
+
+    referral = referral_in("received")
+    client.force_login(staff("ot"))
+    html = page(client, referral).content.decode()
+    viewed = AuditEvent.objects.filter(action=Actions.RECORD_VIEWED, child_id=referral.child_id)
+    assert viewed.count() == 1
+    assert viewed.get().actor.username == staff("ot").username
+    assert "record.viewed" not in html and Actions.RECORD_VIEWED not in html
