@@ -42,6 +42,9 @@ def status_tag(appointment: Appointment, now: dt.datetime) -> dict[str, str]:
         text, classes = OUTCOME_TAGS[Outcome(appointment.outcome)]
     elif appointment.cancelled:
         text, classes = "Cancelled", "nhsuk-tag--grey"
+    elif appointment.referral_id is None and appointment.start <= now:
+        # A group session's outcomes are per child, on its register, not on the session itself.
+        text, classes = "Held: see the register", "nhsuk-tag--white"
     elif appointment.start <= now:
         text, classes = "Outcome to record", "nhsuk-tag--yellow"
     else:
