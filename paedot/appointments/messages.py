@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from paedot.appointments import letters
 from paedot.appointments.models import Appointment, AppointmentSeries
+from paedot.appointments.policy import attendance_policy
 from paedot.notifications.models import Channel, Message
 from paedot.notifications.rules import uk_mobile
 from paedot.notifications.services import Attachment, queue_message
@@ -23,7 +24,7 @@ from paedot.public.models import ServiceDetails
 from paedot.referrals.models import CLOSED_STATUSES, Referral
 
 # Reminders go to families whose appointment starts within this time (the daily run sends each one once).
-REMINDER_AHEAD = dt.timedelta(days=2)
+REMINDER_AHEAD = dt.timedelta(days=attendance_policy().reminder_days_ahead)
 
 ICS = "text/calendar"
 

@@ -9,7 +9,7 @@ OT_ONLY_KINDS = frozenset({"assessment", "review"})
 # Children's appointment kinds an OT assistant may deliver, in a package an OT has set up.
 ASSISTANT_KINDS = frozenset({"treatment", "group", "school_visit", "home_visit", "telephone", "video"})
 
-# Policy: how many "was not brought" in a row raise a flag. Data, so a service manager can change it.
+# The default of the attendance policy (policies/attendance.json, read by policy.py), for callers without one.
 WAS_NOT_BROUGHT_IN_A_ROW = 2
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from paedot.appointments import rules
 from paedot.appointments.models import CANCELLED, Appointment, AppointmentSeries, AttendanceFlag, Kind, Outcome
+from paedot.appointments.policy import attendance_policy
 from paedot.core.audit import record_event
 from paedot.diaries.models import SCHOOL_KINDS, Location, LocationKind, Room
 from paedot.diaries.rules import LONDON, Problem, availability_problems, plan_block
@@ -299,13 +300,14 @@ def after_attendance(*, referral: Referral, outcome: str, on: dt.date, actor) ->
             )
         )
         outcomes = [outcome for _, _, outcome in sorted(timeline)]
+        in_a_row = attendance_policy().was_not_brought_in_a_row
         if (
-            rules.needs_attendance_review(outcomes)
+            rules.needs_attendance_review(outcomes, in_a_row)
             and not AttendanceFlag.objects.filter(referral=referral, state=AttendanceFlag.State.OPEN).exists()
         ):
             AttendanceFlag.objects.create(
                 referral=referral,
-                reason=f"{rules.WAS_NOT_BROUGHT_IN_A_ROW} appointments in a row where the child was not brought. "
+                reason=f"{in_a_row} appointments in a row where the child was not brought. "
                 "Review: missed appointments can be a safeguarding signal.",
             )
             record_event(action="referral.attendance_flag_raised", actor=actor, target=referral)

@@ -343,3 +343,20 @@ def test_an_appointment_cannot_be_before_the_referral_was_received():
         referral = referral_in("waiting", received_date=dt.date(2027, 1, 4))
         with pytest.raises(ValueError, match="before the referral was received"):
             book(referral, clinician_working(), london(2027, 1, 1))
+
+
+def test_the_attendance_policy_is_data_with_sensible_values():
+    from paedot.appointments.policy import attendance_policy
+
+    policy = attendance_policy()
+    assert policy.was_not_brought_in_a_row == 2
+    assert policy.reminder_days_ahead == 2
+
+
+def test_a_policy_file_with_nonsense_is_refused(tmp_path):
+    from paedot.appointments.policy import attendance_policy
+
+    bad = tmp_path / "attendance.json"
+    bad.write_text('{"was_not_brought_in_a_row": 0, "reminder_days_ahead": 2}')
+    with pytest.raises(ValueError, match="1 or more"):
+        attendance_policy(bad)
