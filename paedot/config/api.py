@@ -115,6 +115,7 @@ def _mount_routers() -> None:
     from paedot.groups.api import router as groups_router
     from paedot.referrals.api import router as referrals_router
     from paedot.referrals.attachments_api import router as attachments_router
+    from paedot.staff.api import router as tokens_router
     from paedot.triage.api import router as triage_router
     from paedot.waiting_list.api import router as waiting_list_router
 
@@ -126,6 +127,7 @@ def _mount_routers() -> None:
     api.add_router("/", caseloads_router)
     api.add_router("/", attachments_router)
     api.add_router("/", appointments_router)
+    api.add_router("/", tokens_router)
     api.add_router("/", groups_router)
     api.add_router("/", audit_router)
 

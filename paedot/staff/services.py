@@ -54,11 +54,31 @@ def create_staff_user(
 
 
 @transaction.atomic
-def issue_api_token(*, user: User, name: str = "") -> str:
+def issue_api_token(*, user: User, name: str = "", expires_at=None, issued_by=None) -> str:
     """Make a token for the user and return it; it cannot be shown again."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, token_hash=hash_token(token), prefix=token[:12])
-    record_event(action="staff.api_token_issued", actor_label="manage.py", target=user, detail={"name": name})
+    ApiToken.objects.create(
+        user=user, name=name, token_hash=hash_token(token), prefix=token[:12], expires_at=expires_at
+    )
+    record_event(
+        action="staff.api_token_issued",
+        actor=issued_by,
+        actor_label="" if issued_by else "manage.py",
+        target=user,
+        detail={"name": name, "expires_at": expires_at.isoformat() if expires_at else None},
+    )
+    return token
+
+
+@transaction.atomic
+def revoke_api_token(*, token: ApiToken, revoked_by) -> ApiToken:
+    """Stop a token working from now on. Revoking twice changes nothing."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_event(
+            action="staff.api_token_revoked", actor=revoked_by, target=token.user, detail={"token": token.prefix}
+        )
     return token
 
 
