@@ -105,10 +105,27 @@ def _register_service_refusals() -> None:
         problems = [{"code": p.code, "message": p.message} for p in exc.problems]
         return api.create_response(request, {"message": str(exc), "problems": problems}, status=422)
 
+    from paedot.care.rules import RatingError
+    from paedot.care.services.consent import ConsentMissing
+
+    @api.exception_handler(RatingError)
+    def on_rating_error(request: HttpRequest, exc: RatingError):
+        """A rating off its scale (GAS level, COPM or TOMs score, goal weight): 400 naming the field."""
+        errors = [{"field": exc.field, "message": exc.message}]
+        return api.create_response(request, {"message": f"{exc.field}: {exc.message}", "errors": errors}, status=400)
+
+    @api.exception_handler(ConsentMissing)
+    def on_consent_missing(request: HttpRequest, exc: ConsentMissing):
+        return api.create_response(request, {"message": str(exc), "recipients": exc.recipients}, status=409)
+
 
 def _mount_routers() -> None:
+    from paedot.advice.api import router as advice_router
     from paedot.appointments.api import router as appointments_router
+    from paedot.care.api import router as care_router
+    from paedot.care.record_api import router as care_record_router
     from paedot.caseloads.api import router as caseloads_router
+    from paedot.casenotes.api import router as casenotes_router
     from paedot.core.api import router as audit_router
     from paedot.directory.api import router as directory_router
     from paedot.eligibility.api import router as eligibility_router
@@ -130,6 +147,10 @@ def _mount_routers() -> None:
     api.add_router("/", tokens_router)
     api.add_router("/", groups_router)
     api.add_router("/", audit_router)
+    api.add_router("/", care_router)
+    api.add_router("/", care_record_router)
+    api.add_router("/", casenotes_router)
+    api.add_router("/", advice_router)
 
 
 _register_service_refusals()

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "paedot.diaries",
     "paedot.appointments",
     "paedot.groups",
+    "paedot.care",
+    "paedot.casenotes",
+    "paedot.advice",
     "paedot.notifications",
     "paedot.demo",
 ]

@@ -19,6 +19,11 @@ class Kind(models.TextChoices):
     APPOINTMENT = "appointment", "Appointment"
     TREATMENT_BLOCK = "treatment_block", "Appointments for a block of treatment"
     APPOINTMENT_CHANGE = "appointment_change", "Appointment moved or cancelled"
+    ASSESSMENT_REPORT = "assessment_report", "Assessment report"
+    REVIEW_REPORT = "review_report", "Review report"
+    DISCHARGE_SUMMARY = "discharge_summary", "Discharge summary"
+    ADVICE_PACK_HOME = "advice_pack_home", "Advice pack for home"
+    ADVICE_PACK_SCHOOL = "advice_pack_school", "Advice pack for school"
 
 
 class Letter(BaseModel):

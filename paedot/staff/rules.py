@@ -36,6 +36,17 @@ class Action(StrEnum):
     ENROL_IN_GROUP = "enrol_in_group"
     REVIEW_ATTENDANCE = "review_attendance"
     VIEW_AUDIT = "view_audit"
+    VIEW_CLINICAL_RECORD = "view_clinical_record"
+    ASSESS = "assess"
+    SET_PACKAGE = "set_package"
+    REVIEW_PACKAGE = "review_package"
+    WRITE_NOTE = "write_note"
+    COUNTERSIGN = "countersign"
+    GIVE_ADVICE = "give_advice"
+    MANAGE_STRATEGY_SHEETS = "manage_strategy_sheets"
+    ISSUE_EQUIPMENT = "issue_equipment"
+    RECORD_CONSENT = "record_consent"
+    ISSUE_REPORT = "issue_report"
 
 
 _ADMIN, _OT, _OTA, _LEAD = Role.CLINICAL_ADMIN, Role.OT, Role.OTA, Role.TEAM_LEAD
@@ -73,6 +84,21 @@ ALLOWED: dict[Action, frozenset[str]] = {
     # The audit trail says who looked at which child: for the auditors who review it and the system admins who
     # answer for the system, not for the clinicians whose access it records.
     Action.VIEW_AUDIT: frozenset({Role.AUDITOR, Role.SYSTEM_ADMIN}),
+    # The clinical record (timeline, assessments, notes, goals) is for the team caring for the child; admin staff
+    # see it to send its documents and book its appointments.
+    Action.VIEW_CLINICAL_RECORD: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
+    # Assessing, setting goals and reviewing them are a registered OT's clinical judgements.
+    Action.ASSESS: frozenset({_OT, _LEAD}),
+    Action.SET_PACKAGE: frozenset({_OT, _LEAD}),
+    Action.REVIEW_PACKAGE: frozenset({_OT, _LEAD}),
+    # Anyone who sees the child writes the note of that contact; an assistant's waits for their OT's countersignature.
+    Action.WRITE_NOTE: frozenset({_OT, _OTA, _LEAD}),
+    Action.COUNTERSIGN: frozenset({_OT, _LEAD}),
+    Action.GIVE_ADVICE: frozenset({_OT, _LEAD}),
+    Action.MANAGE_STRATEGY_SHEETS: frozenset({_LEAD}),
+    Action.ISSUE_EQUIPMENT: frozenset({_OT, _OTA, _LEAD}),
+    Action.RECORD_CONSENT: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
+    Action.ISSUE_REPORT: frozenset({_OT, _LEAD}),
 }
 
 REFUSALS: dict[Action, str] = {
@@ -84,6 +110,16 @@ REFUSALS: dict[Action, str] = {
     Action.PLAN_BLOCK: "Only OTs and team leads may set up a block of treatment.",
     Action.MANAGE_DIARIES: "Only team leads and clinical admin staff may change working patterns and closures.",
     Action.VIEW_AUDIT: "Only auditors and system admins may see the audit trail.",
+    Action.VIEW_CLINICAL_RECORD: "Only the clinical team and clinical admin staff may see a child's clinical record.",
+    Action.ASSESS: "Only OTs and team leads may record an assessment.",
+    Action.SET_PACKAGE: "Only OTs and team leads may set a package of care and its goals.",
+    Action.REVIEW_PACKAGE: "Only OTs and team leads may review a package of care.",
+    Action.WRITE_NOTE: "Only OTs, OT assistants and team leads may write clinical notes.",
+    Action.COUNTERSIGN: "Only OTs and team leads may countersign notes.",
+    Action.GIVE_ADVICE: "Only OTs and team leads may give an advice pack.",
+    Action.MANAGE_STRATEGY_SHEETS: "Only team leads may change the strategy sheets.",
+    Action.ISSUE_EQUIPMENT: "Only OTs, OT assistants and team leads may issue equipment.",
+    Action.ISSUE_REPORT: "Only OTs and team leads may issue clinical reports.",
 }
 
 
