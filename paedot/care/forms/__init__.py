@@ -1,0 +1,1 @@
+"""Forms for the episode of care pages, split as the views are."""
