@@ -86,11 +86,14 @@ INSTALLED_APPS = [
     "paedot.advice",
     "paedot.notifications",
     "paedot.demo",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "paedot.core.ratelimit.RateLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -99,6 +102,14 @@ MIDDLEWARE = [
     "paedot.core.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into our "account locked" page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first, so a locked account is refused before its password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "paedot.config.urls"
@@ -215,11 +226,77 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 15 * 60
 # The expiry moves on with use (paedot.staff.middleware.IdleSessionMiddleware, at most once a minute).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS=true where the service is served over TLS (production, behind its proxy): secure cookies, HSTS and a
+# redirect from http. Off by default so `make run` works on http://127.0.0.1. `manage.py check --deploy` is clean
+# with DEBUG=false, HTTPS=true and a real SECRET_KEY (paedot/core/tests/test_web_surface.py proves it).
+HTTPS = env_bool("HTTPS", default=False) or env_bool("SECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): only our own scripts, styles, images and fonts; the one inline script
+# (nhsuk-frontend's js-enabled switch) carries the per-request nonce; no framing, no plugins, forms post home.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# Caches: Redis where REDIS_URL is set (shared by every worker: rate limits count across them), else this process.
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "paedot"}
+    )
+}
+RATE_LIMIT_CACHE = "default"
+# (name, methods, path pattern, requests, per seconds), counted per client address. The referral form posts once
+# a page (about a dozen pages), so its allowance covers several families behind one school or surgery address.
+RATE_LIMITS = [
+    ("sign_in", "POST", r"^/staff/sign-in$", 20, 60),
+    ("referral_form", "POST", r"^/refer/", 300, 3600),
+    ("eligibility_checker", "GET|POST", r"^/check-if-we-can-help/", 300, 600),
+    ("eligibility_api", "POST", r"^/api/eligibility$", 120, 60),
+]
+
+# django-axes: five wrong passwords for an account lock it for 15 minutes; a correct one resets the count.
+import datetime as _dt  # noqa: E402
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=15)
+# Locked by account, not by address: staff share hospital and school addresses, and one person's typing should
+# not lock a whole ward out. Guessing across many accounts from one address is held by the sign-in rate limit
+# (RATE_LIMITS above), which is why axes' advice to lock by address (axes.W006) is silenced.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "paedot.staff.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
