@@ -247,6 +247,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Content Security Policy (django-csp): only our own scripts, styles, images and fonts; the one inline script
 # (nhsuk-frontend's js-enabled switch) carries the per-request nonce; no framing, no plugins, forms post home.
+# The browser journeys fail on any CSP refusal (paedot/tests/system/conftest.py).
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
 CONTENT_SECURITY_POLICY = {
@@ -255,7 +256,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "font-src": [SELF],
+        # The NHS typeface comes from the NHS's own asset server (nhsuk-frontend's stylesheet points there; the
+        # Frutiger licence covers NHS services); if it cannot be reached, pages fall back to Arial.
+        "font-src": [SELF, "https://assets.nhs.uk"],
         "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],

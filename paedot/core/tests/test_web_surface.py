@@ -41,6 +41,7 @@ def test_the_deployment_checks_pass_with_production_settings(tmp_path):
         "DJANGO_SETTINGS_MODULE": "paedot.config.settings",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their live server, never in deployment
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
