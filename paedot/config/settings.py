@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "paedot.notifications",
     "paedot.demo",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "paedot.staff.middleware.IdleSessionMiddleware",
     "paedot.core.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
