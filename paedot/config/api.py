@@ -132,6 +132,7 @@ def _mount_routers() -> None:
     from paedot.groups.api import router as groups_router
     from paedot.referrals.api import router as referrals_router
     from paedot.referrals.attachments_api import router as attachments_router
+    from paedot.reports.api import router as reports_router
     from paedot.staff.api import router as tokens_router
     from paedot.triage.api import router as triage_router
     from paedot.waiting_list.api import router as waiting_list_router
@@ -151,6 +152,7 @@ def _mount_routers() -> None:
     api.add_router("/", care_record_router)
     api.add_router("/", casenotes_router)
     api.add_router("/", advice_router)
+    api.add_router("/", reports_router)
 
 
 _register_service_refusals()

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "paedot.care",
     "paedot.casenotes",
     "paedot.advice",
+    "paedot.reports",
     "paedot.notifications",
     "paedot.demo",
     "axes",

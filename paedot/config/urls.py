@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/care/", include("paedot.care.urls")),
     path("staff/notes/", include("paedot.casenotes.urls")),
     path("staff/advice/", include("paedot.advice.urls")),
+    path("staff/reports/", include("paedot.reports.urls")),
     path("staff/audit/", include("paedot.core.audit_urls")),
     path("refer/", include("paedot.referrals.online_urls")),
     path("", include("paedot.public.urls")),

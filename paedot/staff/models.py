@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     TEAM_LEAD = "team_lead", "Team lead"
     AUDITOR = "auditor", "Auditor"
     SYSTEM_ADMIN = "system_admin", "System admin"
+    COMMISSIONER = "commissioner", "Commissioner (read-only service figures)"
     PARTNER_SYSTEM = "partner_system", "Partner system"
 
 

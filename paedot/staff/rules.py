@@ -47,6 +47,8 @@ class Action(StrEnum):
     ISSUE_EQUIPMENT = "issue_equipment"
     RECORD_CONSENT = "record_consent"
     ISSUE_REPORT = "issue_report"
+    VIEW_SERVICE_REPORTS = "view_service_reports"
+    RUN_NATIONAL_RETURNS = "run_national_returns"
 
 
 _ADMIN, _OT, _OTA, _LEAD = Role.CLINICAL_ADMIN, Role.OT, Role.OTA, Role.TEAM_LEAD
@@ -99,6 +101,10 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.ISSUE_EQUIPMENT: frozenset({_OT, _OTA, _LEAD}),
     Action.RECORD_CONSENT: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
     Action.ISSUE_REPORT: frozenset({_OT, _LEAD}),
+    # Service figures are counts, not children: team leads run the service with them, commissioners read them.
+    Action.VIEW_SERVICE_REPORTS: frozenset({_LEAD, Role.COMMISSIONER}),
+    # The monthly returns include a patient-level extract (CSDS): team leads and the admin staff who submit them.
+    Action.RUN_NATIONAL_RETURNS: frozenset({_LEAD, _ADMIN}),
 }
 
 REFUSALS: dict[Action, str] = {
@@ -120,6 +126,8 @@ REFUSALS: dict[Action, str] = {
     Action.MANAGE_STRATEGY_SHEETS: "Only team leads may change the strategy sheets.",
     Action.ISSUE_EQUIPMENT: "Only OTs, OT assistants and team leads may issue equipment.",
     Action.ISSUE_REPORT: "Only OTs and team leads may issue clinical reports.",
+    Action.VIEW_SERVICE_REPORTS: "Only team leads and commissioners may see the service dashboard.",
+    Action.RUN_NATIONAL_RETURNS: "Only team leads and clinical admin staff may produce the national returns.",
 }
 
 
