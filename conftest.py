@@ -23,6 +23,13 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_off(settings):
+    """Tests sign people in with client.force_login, which gives the password step only: with two-factor on, every
+    staff page would redirect to the code page. Off here; the two-factor tests (paedot/staff/tests) turn it on."""
+    settings.STAFF_TWO_FACTOR = False
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_modify_db_settings
@@ -99,9 +106,12 @@ def committed_db(django_db_setup, django_db_blocker):
                     for model in models:
                         cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
                 cursor.execute("PRAGMA foreign_keys = ON")
+        from paedot.advice.services import load_strategy_sheets
         from paedot.diaries.services import load_default_locations
 
+        # Reference data the browser journeys' flush removed: default locations and the strategy sheet library.
         load_default_locations()
+        load_strategy_sheets()
 
 
 def _user(role: str, username: str):
