@@ -14,9 +14,10 @@ from paedot.appointments.models import Appointment
 from paedot.appointments.services import (
     book_appointment,
     cancel_appointment,
-    plan_treatment_block,
     record_outcome,
 )
+from paedot.care.models import Package
+from paedot.care.services.packages import plan_block_for_package
 from paedot.config.api import BearerToken
 from paedot.config.api_errors import bad_request
 from paedot.diaries.models import Location, Room
@@ -240,6 +241,9 @@ class BlockIn(Schema):
     interval_days: Annotated[int, Field(ge=1, le=90)] = 7
     duration_minutes: Annotated[int, Field(ge=5, le=480)] = 45
     override_reason: Annotated[str, Field(max_length=2000)] = ""
+    package: int | None = Field(
+        None, description="The child's package of care this block delivers: its review falls due on the review's day."
+    )
 
 
 class BlockOut(Schema):
@@ -247,6 +251,7 @@ class BlockOut(Schema):
     appointments: list[AppointmentOut]
     review: AppointmentOut
     skipped: list[dict]
+    package: int | None = None
 
 
 @router.post(
@@ -254,12 +259,22 @@ class BlockOut(Schema):
 )
 def create_block(request: HttpRequest, reference: str, payload: BlockIn):
     """Sessions on the first N dates of the series (first_start, then every interval) that are not bank holidays,
-    closure days or, in schools and nurseries, school holidays; the review comes after the last. All or nothing."""
+    closure days or, in schools and nurseries, school holidays; the review comes after the last. All or nothing.
+
+    With `package`, the block is linked to that package of care (409 if it has been reviewed already)."""
     referral = find_referral(request, reference, action=Action.PLAN_BLOCK)
     clinician = _clinician(payload.clinician)
     location, room = _location(payload.location, payload.room)
+    package = None
+    if payload.package is not None:
+        package = (
+            Package.objects.visible_to(request.auth).filter(pk=payload.package, episode__referral=referral).first()
+        )
+        if package is None:
+            raise bad_request("package", f"No package {payload.package} for referral {referral.reference}")
     block = _call(
-        lambda: plan_treatment_block(
+        lambda: plan_block_for_package(
+            package=package,
             referral=referral,
             clinician=clinician,
             location=location,
@@ -279,5 +294,6 @@ def create_block(request: HttpRequest, reference: str, payload: BlockIn):
             "appointments": [appointment_out(a) for a in block.sessions],
             "review": appointment_out(block.review),
             "skipped": block.series.skipped_dates,
+            "package": package.pk if package is not None else None,
         },
     )

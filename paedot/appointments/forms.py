@@ -270,9 +270,12 @@ class BlockForm(PlaceFormMixin, forms.Form):
     )
     override_reason = _override_field("Reason for booking outside the working pattern (optional)")
 
-    def __init__(self, *args, referral: Referral, **kwargs):
+    def __init__(self, *args, referral: Referral, package=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_people_and_places(referral)
+        if package is not None:
+            # A block for a package of care is as long as the package set, unless the OT changes it here.
+            self.fields["sessions"].initial = package.sessions
         self.fields["override_reason"].help_text = (
             "Only if some sessions fall outside the clinician's hours or on their leave: the reason is kept with "
             "each of them."

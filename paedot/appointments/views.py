@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,10 +34,11 @@ from paedot.appointments.services import (
     book_appointment,
     cancel_appointment,
     move_appointment,
-    plan_treatment_block,
     record_outcome,
     review_attendance_flag,
 )
+from paedot.care.models import Package
+from paedot.care.services.packages import plan_block_for_package
 from paedot.core.audit import record_view
 from paedot.diaries.presenters import day_heading
 from paedot.referrals import presenters as referral_presenters
@@ -138,15 +139,30 @@ def book_appointment_view(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+def _package_for_block(request: HttpRequest, referral: Referral) -> Package | None:
+    """The package a block is planned for (?package=<id>, kept when the form posts back to the same address):
+    one of this child's packages the user may see, or 404."""
+    value = (request.GET.get("package") or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404("No such package of care.")
+    return get_object_or_404(Package.objects.visible_to(request.user).filter(episode__referral=referral), pk=int(value))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_block_view(request: HttpRequest, reference: str) -> HttpResponse:
     """Set up a block of treatment: N sessions at an interval, skipping bank holidays, closure days and (at schools
-    and nurseries) school holidays, then the review after the last. All or nothing."""
+    and nurseries) school holidays, then the review after the last. All or nothing.
+
+    Planned for a package of care (?package=<id>), the block is linked to it and the package's review falls due on
+    the review appointment's day."""
     _require(request.user, Action.PLAN_BLOCK)
     referral = _referral(request, reference)
+    package = _package_for_block(request, referral)
     posted = request.method == "POST"
-    form = BlockForm(request.POST if posted else None, referral=referral)
+    form = BlockForm(request.POST if posted else None, referral=referral, package=package)
     problems: tuple = ()
     status = 200
     if posted and "find_school" in request.POST:
@@ -155,7 +171,8 @@ def plan_block_view(request: HttpRequest, reference: str) -> HttpResponse:
         data = form.cleaned_data
         block, status, problems = _attempt(
             form,
-            lambda: plan_treatment_block(
+            lambda: plan_block_for_package(
+                package=package,
                 referral=referral,
                 clinician=data["clinician"],
                 location=find_location(data["location"]),
@@ -169,9 +186,11 @@ def plan_block_view(request: HttpRequest, reference: str) -> HttpResponse:
             ),
         )
         if block is not None:
+            linked = f" It delivers {str(package).lower()}: its review is due then." if package is not None else ""
             messages.success(
                 request,
-                f"Block of {len(block.sessions)} sessions booked, with the review on {presenters.when(block.review)}.",
+                f"Block of {len(block.sessions)} sessions booked, with the review on {presenters.when(block.review)}."
+                + linked,
             )
             return redirect("appointments:show_block", reference=referral.reference, series_id=block.series.pk)
     elif posted:
@@ -182,6 +201,7 @@ def plan_block_view(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "referral": referral,
             "form": form,
+            "package": package,
             "problems": problems,
             "bookable": referral.status in BOOKABLE,
             "referral_presenters": referral_presenters,

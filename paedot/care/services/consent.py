@@ -8,6 +8,8 @@ from django.db import transaction
 
 from paedot.care.models import ConsentToShare, Episode, Recipient
 from paedot.core.audit import record_event
+from paedot.referrals.services.journey import require
+from paedot.staff.rules import Action
 
 
 class ConsentMissing(Exception):
@@ -46,6 +48,7 @@ def record_consent(
     note: str = "",
 ) -> ConsentToShare:
     """Record that the family agreed (or refused) to share reports with this recipient. A later record replaces it."""
+    require(recorded_by, Action.RECORD_CONSENT)
     if recipient not in Recipient.values:
         raise ValueError(f"{recipient} is not someone a report can go to.")
     given_by = (given_by or "").strip()
