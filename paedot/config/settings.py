@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "paedot.staff.middleware.TwoFactorMiddleware",
     "paedot.staff.middleware.IdleSessionMiddleware",
     "paedot.core.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -305,6 +306,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "paedot.staff.views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# A two-factor code typed on the verify page is a secret too: axes keeps a failed request's form, masked by this.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+
+# Two-factor sign-in for staff pages (paedot.staff.middleware.TwoFactorMiddleware): after the password, a code
+# from an authenticator app (TOTP) or a single-use recovery code. Wrong codes count towards the axes lock-out above.
+STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR", default=True)
+OTP_TOTP_ISSUER = "Paediatric OT (NHS)"  # the name people see for this account in their authenticator app
 
 LOGGING = {
     "version": 1,
@@ -318,9 +326,11 @@ LOGGING = {
 PAEDOT_DAILY_JOBS = [
     "paedot.waiting_list.services.process_invitations",
     "paedot.appointments.messages.send_appointment_reminders",
+    "paedot.care.services.equipment.send_equipment_review_reminders",
 ]
 PAEDOT_REFERENCE_LOADERS = [
     "paedot.diaries.services.load_term_dates",
     "paedot.diaries.services.load_default_locations",
+    "paedot.advice.services.load_strategy_sheets",
 ]
 PAEDOT_REFERENCE_DATA_DIR = BASE_DIR / "paedot" / "directory" / "data"
