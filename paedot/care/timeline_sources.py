@@ -256,11 +256,8 @@ def _letters(referral: Referral) -> list[TimelineEntry]:
 
 
 def other_sources() -> list[Callable[[Referral], Iterable[TimelineEntry]]]:
-    return [
-        importlib.import_module(name).entries_for
-        for name in OTHER_SOURCES
-        if importlib.util.find_spec(name) is not None
-    ]
+    """The parts of the record other apps hold (clinical notes, advice packs), each app's own entries_for."""
+    return [importlib.import_module(name).entries_for for name in OTHER_SOURCES]
 
 
 def timeline_for(referral: Referral, *, kind: str = "") -> list[TimelineEntry]:

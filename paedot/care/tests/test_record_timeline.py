@@ -120,15 +120,42 @@ def test_the_number_of_queries_does_not_grow_with_the_record(django_assert_max_n
     assert len([e for e in entries if e.kind == "appointment"]) == 30
 
 
-def test_entries_from_other_apps_join_the_timeline(monkeypatch):
+def test_clinical_notes_and_advice_packs_join_the_timeline():
+    from paedot.advice.services import give_advice_pack
+    from paedot.casenotes.services import write_note
+
+    referral, episode = child_with_episode()
+    ot = staff("ot", "ot-timeline-sources")
+    write_note(
+        referral=referral,
+        contact_kind="telephone",
+        contact_on=timezone.localdate(),
+        body="Spoke to mum about dressing.",
+        author=ot,
+    )
+    consent(episode, "family")
+    give_advice_pack(
+        referral=referral,
+        sheets=["dressing"],
+        home_notes="Try the back-to-front trick.",
+        school_notes="",
+        for_home=True,
+        for_school=False,
+        given_by=ot,
+    )
+    kinds = {entry.kind for entry in timeline_for(referral)}
+    assert "note" in kinds
+    assert "advice" in kinds
+
+
+def test_entries_from_another_source_are_ordered_with_the_rest(monkeypatch):
     referral, _ = child_with_episode()
     module = types.ModuleType("paedot.care.tests.fake_notes_timeline")
     module.entries_for = lambda r: [
         TimelineEntry(when=timezone.now() + dt.timedelta(minutes=5), kind="note", title="Clinical note")
     ]
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    monkeypatch.setattr(timeline_sources, "OTHER_SOURCES", (module.__name__, "paedot.care.tests.not_there"))
-    monkeypatch.setattr(timeline_sources.importlib.util, "find_spec", lambda name: name in sys.modules or None)
+    monkeypatch.setattr(timeline_sources, "OTHER_SOURCES", (module.__name__,))
     entries = timeline_for(referral)
     assert entries[0].title == "Clinical note"
 
