@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from paedot.caseloads.services import allocate_referral
 from paedot.children.models import Child
-from paedot.demo import synthetic
+from paedot.demo import clinical, synthetic
 from paedot.demo.diaries import DemoDiaries, make_rota
 from paedot.referrals.letters import send_acknowledgement_letter
 from paedot.referrals.models import Referral, Source
@@ -432,4 +432,5 @@ def make_service(count: int, *, seed: int, today: dt.date) -> int:
         seeding.decide_no_replies()
         seeding.diaries.fill_groups(seeding.left_queue)
         seeding.back_date_leaving()
+        clinical.make_clinical_records(rng=rng, today=today)
     return len(plan)

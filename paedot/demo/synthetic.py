@@ -34,6 +34,7 @@ DEMO_STAFF = [
     ("lead", Role.TEAM_LEAD, "Grace Okafor", ALL_LOCALITIES, ""),
     ("auditor", Role.AUDITOR, "Daniel Price", ALL_LOCALITIES, ""),
     ("sysadmin", Role.SYSTEM_ADMIN, "Priya Shah", [], ""),
+    ("commissioner", Role.COMMISSIONER, "Grace Obi", ALL_LOCALITIES, ""),
 ]
 DEMO_CLINICIANS = [
     ("ot-central", Role.OT, "Hannah Brooks", ["Central"], ""),

@@ -207,3 +207,25 @@ def test_seed_demo_twice_adds_nothing_the_second_time(demo_service):
     assert Referral.objects.count() == DEFAULT_COUNT
     assert counts() == before
     assert "no demo referrals added" in out.getvalue()
+
+
+def test_children_in_treatment_have_a_clinical_record_made_through_the_services(demo_service):
+    from paedot.advice.models import AdvicePack
+    from paedot.care.models import Assessment, ConsentToShare, Episode, Package, Review
+    from paedot.casenotes.models import ClinicalNote
+
+    seen = Referral.objects.filter(status=Status.SEEN)
+    # Every child assessed in an appointment has an episode (children first seen in a group have none yet).
+    assessed = seen.filter(
+        appointments__kind__in=("assessment", "school_visit", "home_visit"), appointments__outcome="attended"
+    )
+    assert Episode.objects.filter(referral__in=seen).count() == assessed.distinct().count() > 0
+    assert Assessment.objects.filter(episode__referral__in=seen).exclude(copm_problems=None).exists()
+    packages = Package.objects.filter(episode__referral__in=seen)
+    assert packages.exists() and all(p.goals.count() == 3 for p in packages)
+    assert packages.filter(series__isnull=False, review_due_on__isnull=False).exists()
+    assert AdvicePack.objects.exists()
+    assert ConsentToShare.objects.filter(recipient="family", given=True).exists()
+    statuses = set(ClinicalNote.objects.values_list("status", flat=True))
+    assert {"signed", "awaiting_countersignature", "countersigned"} <= statuses
+    assert Review.objects.exists()
