@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "paedot.casenotes",
     "paedot.advice",
     "paedot.reports",
+    "paedot.restricted_records",
     "paedot.notifications",
     "paedot.demo",
     "axes",
@@ -107,6 +108,7 @@ MIDDLEWARE = [
     "paedot.staff.middleware.IdleSessionMiddleware",
     "paedot.core.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "paedot.restricted_records.views.BreakGlassMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into our "account locked" page.
     "axes.middleware.AxesMiddleware",

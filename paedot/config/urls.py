@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/notes/", include("paedot.casenotes.urls")),
     path("staff/advice/", include("paedot.advice.urls")),
     path("staff/reports/", include("paedot.reports.urls")),
+    path("staff/restricted/", include("paedot.restricted_records.urls")),
     path("staff/audit/", include("paedot.core.audit_urls")),
     path("refer/", include("paedot.referrals.online_urls")),
     path("", include("paedot.public.urls")),

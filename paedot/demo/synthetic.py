@@ -18,7 +18,7 @@ from paedot.eligibility.codes import Difficulty, ReferrerRole
 from paedot.referrals.models import Referral
 from paedot.referrals.services import ChildDetails, ParentCarerDetails, ReferralSubmission, ReferrerDetails
 from paedot.staff.models import ApiToken, Locality, Role, User
-from paedot.staff.services import create_staff_user, hash_token
+from paedot.staff.services import create_staff_user, give_demo_device, hash_token
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose; never a real account
 DEMO_PARTNER_TOKEN = "pot_demo-partner-system-token-not-a-secret"  # noqa: S105
@@ -258,6 +258,7 @@ def make_staff(stdout=None) -> list[tuple[str, str, str]]:
         if changed:
             user.save(update_fields=changed)
         made[username] = user
+        give_demo_device(user)  # two-factor with the published demo key (demo_two_factor_code prints its code)
         rows.append((username, Role(role).label, DEMO_PASSWORD))
     username, role, name = DEMO_PARTNER
     partner = User.objects.filter(username=username).first() or create_staff_user(

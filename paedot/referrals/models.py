@@ -72,12 +72,25 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         )
 
     def visible_to(self, user) -> ReferralQuerySet:
-        """What this user may see: staff see every referral; a partner system only those it sent."""
+        """What this user may see. A partner system: only the referrals it sent. Staff with localities: children in
+        those localities, any not yet placed in one, and their own caseload; staff with none work citywide. A
+        restricted record only for the staff named on it. Breaking the glass (paedot.restricted_records) opens
+        either for a while, with a reason."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_partner_system:
             return self.filter(submitted_by=user)
-        return self
+        from paedot.restricted_records.services import glass_broken_by, open_to
+
+        scoped = self
+        if user.localities:
+            scoped = scoped.filter(
+                models.Q(locality__in=user.localities)
+                | models.Q(locality="")
+                | models.Q(clinician=user)
+                | models.Q(child_id__in=glass_broken_by(user))
+            )
+        return scoped.filter(open_to(user))
 
     def on_waiting_list(self) -> ReferralQuerySet:
         """Triaged and still waiting, in waiting-list order: priority, then the date the clock started."""
@@ -137,6 +150,9 @@ class Referral(BaseModel):
     # Where the referral is now. Each change goes through a service and leaves an audit event with its reason.
     status_changed_at = models.DateTimeField(null=True, blank=True)
     locality = models.CharField(max_length=20, blank=True, help_text="The GP practice's locality.")
+    restricted = models.BooleanField(
+        default=False, help_text="The child's record is restricted (kept here, from restricted_records, for scoping)."
+    )
     previous_referral = models.ForeignKey(
         "self",
         null=True,

@@ -24,6 +24,7 @@ from paedot.referrals.services import (
     screen_referral,
 )
 from paedot.referrals.services.duplicates import dismiss_duplicate, merge_duplicate
+from paedot.restricted_records.views import referral_or_break_glass
 from paedot.staff.rules import Action, may
 
 PAGE_SIZE = 50
@@ -106,7 +107,7 @@ def _referral_for_page(request, reference: str) -> Referral:
             ),
         )
     )
-    return get_object_or_404(queryset, reference=reference)
+    return referral_or_break_glass(request, queryset, reference)
 
 
 def _show(request, referral: Referral, *, forms: dict | None = None, status: int = 200):

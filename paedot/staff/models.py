@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class Role(models.TextChoices):
@@ -55,6 +56,10 @@ class User(AbstractUser):
         related_name="supervisees",
         help_text="For an OT assistant: the OT who supervises their work.",
     )
+    session_generation = models.PositiveIntegerField(
+        default=0,
+        help_text="Raised to sign this person out of every device: each session carries a hash of it.",
+    )
 
     objects = StaffManager()
 
@@ -72,6 +77,17 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.get_username()
+
+    def get_session_auth_hash(self) -> str:
+        """Django checks this against the session's copy on every request; it changes with the password (Django's
+        own rule) and with session_generation, so raising the generation ends every session on every device."""
+        return self._get_session_auth_hash()
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Django's fallback-key check (SECRET_KEY_FALLBACKS) calls this too, so it must include the generation.
+        key_salt = "paedot.staff.models.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

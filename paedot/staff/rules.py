@@ -48,6 +48,9 @@ class Action(StrEnum):
     RECORD_CONSENT = "record_consent"
     ISSUE_REPORT = "issue_report"
     VIEW_SERVICE_REPORTS = "view_service_reports"
+    RESTRICT_RECORD = "restrict_record"
+    BREAK_GLASS = "break_glass"
+    RESET_TWO_FACTOR = "reset_two_factor"
     RUN_NATIONAL_RETURNS = "run_national_returns"
 
 
@@ -105,6 +108,12 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.VIEW_SERVICE_REPORTS: frozenset({_LEAD, Role.COMMISSIONER}),
     # The monthly returns include a patient-level extract (CSDS): team leads and the admin staff who submit them.
     Action.RUN_NATIONAL_RETURNS: frozenset({_LEAD, _ADMIN}),
+    # Restricting a record (safeguarding, a child of a member of staff) is the team lead's call.
+    Action.RESTRICT_RECORD: frozenset({_LEAD}),
+    # Anyone caring for children may need to open a restricted record in a hurry, with a reason that is audited.
+    Action.BREAK_GLASS: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
+    # A lost phone: a team lead or system admin removes the colleague's authenticator (never their own).
+    Action.RESET_TWO_FACTOR: frozenset({_LEAD, Role.SYSTEM_ADMIN}),
 }
 
 REFUSALS: dict[Action, str] = {
@@ -128,6 +137,9 @@ REFUSALS: dict[Action, str] = {
     Action.ISSUE_REPORT: "Only OTs and team leads may issue clinical reports.",
     Action.VIEW_SERVICE_REPORTS: "Only team leads and commissioners may see the service dashboard.",
     Action.RUN_NATIONAL_RETURNS: "Only team leads and clinical admin staff may produce the national returns.",
+    Action.RESTRICT_RECORD: "Only team leads may restrict a child's record or lift a restriction.",
+    Action.BREAK_GLASS: "Your role may not open a restricted record.",
+    Action.RESET_TWO_FACTOR: "Only team leads and system admins may reset someone's two-factor sign-in.",
 }
 
 

@@ -35,6 +35,7 @@ from paedot.letters.models import Letter
 from paedot.referrals import presenters as referral_presenters
 from paedot.referrals.models import Referral
 from paedot.referrals.services.journey import NotAllowed, TransitionRefused
+from paedot.restricted_records.views import referral_or_break_glass
 from paedot.staff.rules import Action, may, refusal
 
 
@@ -44,9 +45,10 @@ def _require(user, action: Action) -> None:
 
 
 def _referral(request: HttpRequest, reference: str) -> Referral:
-    return get_object_or_404(
+    return referral_or_break_glass(
+        request,
         Referral.objects.visible_to(request.user).select_related("child", "parent_carer", "clinician"),
-        reference=reference.strip().upper(),
+        reference,
     )
 
 
@@ -108,6 +110,12 @@ def latest_consents(episode: Episode | None) -> list[ConsentToShare]:
     for consent in episode.consents.select_related("recorded_by").order_by("created_at", "id"):
         latest[consent.recipient] = consent
     return [latest[code] for code in Recipient.values if code in latest]
+
+
+def recipient_words(consent: ConsentToShare) -> str:
+    """The recipient as it reads inside a sentence: "family", "school or nursery", but "GP", never "gp"."""
+    label = consent.get_recipient_display()
+    return label if label.isupper() else label.lower()
 
 
 def _consent_map(episode: Episode | None) -> dict[str, bool]:
@@ -408,7 +416,7 @@ def record_consent_view(request: HttpRequest, reference: str) -> HttpResponse:
         consent, status = _attempt(form, record)
         if consent is not None:
             word = "given" if consent.given else "refused"
-            messages.success(request, f"Consent to share with {consent.get_recipient_display().lower()}: {word}.")
+            messages.success(request, f"Consent to share with {recipient_words(consent)}: {word}.")
             return redirect(_episode_href(referral) + "#consent")
     if episode is not None:
         record_view(request, episode, child_id=referral.child_id)

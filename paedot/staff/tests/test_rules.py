@@ -40,5 +40,6 @@ def test_a_partner_system_only_submits_referrals():
     assert {action for action in Action if may(person(Role.PARTNER_SYSTEM), action)} == {Action.SUBMIT_REFERRAL}
 
 
-def test_a_system_admin_has_no_clinical_powers_and_reads_only_the_audit_trail():
-    assert {action for action in Action if may(person(Role.SYSTEM_ADMIN), action)} == {Action.VIEW_AUDIT}
+def test_a_system_admin_has_no_clinical_powers_reads_only_the_audit_trail_and_resets_lost_two_factor():
+    allowed = {action for action in Action if may(person(Role.SYSTEM_ADMIN), action)}
+    assert allowed == {Action.VIEW_AUDIT, Action.RESET_TWO_FACTOR}

@@ -56,3 +56,7 @@ class Command(BaseCommand):
             for username, role, password in staff:
                 self.stdout.write(f"  {username:<10} {role:<32} password: {password}")
             self.stdout.write(f"Demo partner-system API token (gp-system): {synthetic.DEMO_PARTNER_TOKEN}")
+            self.stdout.write(
+                "Two-factor code for a demo account: .venv/bin/python manage.py demo_two_factor_code <username> "
+                "(or add the demo key OBQW KZDP OQWW IZLN N4WT EZTB FVVW K6JB to an authenticator app)"
+            )
