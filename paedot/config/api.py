@@ -129,6 +129,7 @@ def _mount_routers() -> None:
     from paedot.core.api import router as audit_router
     from paedot.directory.api import router as directory_router
     from paedot.eligibility.api import router as eligibility_router
+    from paedot.governance.api import router as governance_router
     from paedot.groups.api import router as groups_router
     from paedot.referrals.api import router as referrals_router
     from paedot.referrals.attachments_api import router as attachments_router
@@ -153,6 +154,7 @@ def _mount_routers() -> None:
     api.add_router("/", casenotes_router)
     api.add_router("/", advice_router)
     api.add_router("/", reports_router)
+    api.add_router("/", governance_router)
 
 
 _register_service_refusals()

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "paedot.advice",
     "paedot.reports",
     "paedot.restricted_records",
+    "paedot.governance",
     "paedot.notifications",
     "paedot.demo",
     "axes",

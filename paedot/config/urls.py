@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/advice/", include("paedot.advice.urls")),
     path("staff/reports/", include("paedot.reports.urls")),
     path("staff/restricted/", include("paedot.restricted_records.urls")),
+    path("staff/governance/", include("paedot.governance.urls")),
     path("staff/audit/", include("paedot.core.audit_urls")),
     path("refer/", include("paedot.referrals.online_urls")),
     path("", include("paedot.public.urls")),

@@ -52,6 +52,8 @@ ACTION_WORDS: dict[Action, str] = {
     Action.RESTRICT_RECORD: "Restrict a child's record to named staff, or lift it",
     Action.BREAK_GLASS: "Open a restricted record with a reason (break the glass)",
     Action.RESET_TWO_FACTOR: "Reset a colleague's two-factor sign-in",
+    Action.EXPORT_SUBJECT_ACCESS: "Export everything held about a child (subject access)",
+    Action.VIEW_RETENTION: "See records past their keep-until date",
 }
 
 

@@ -51,6 +51,8 @@ class Action(StrEnum):
     RESTRICT_RECORD = "restrict_record"
     BREAK_GLASS = "break_glass"
     RESET_TWO_FACTOR = "reset_two_factor"
+    EXPORT_SUBJECT_ACCESS = "export_subject_access"
+    VIEW_RETENTION = "view_retention"
     RUN_NATIONAL_RETURNS = "run_national_returns"
 
 
@@ -114,6 +116,10 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.BREAK_GLASS: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
     # A lost phone: a team lead or system admin removes the colleague's authenticator (never their own).
     Action.RESET_TWO_FACTOR: frozenset({_LEAD, Role.SYSTEM_ADMIN}),
+    # A subject access request is answered by the team lead (the information asset owner's delegate) with admin help.
+    Action.EXPORT_SUBJECT_ACCESS: frozenset({_LEAD, _ADMIN}),
+    # Which records are past their keep-until date: for the team lead and the auditors who check disposal.
+    Action.VIEW_RETENTION: frozenset({_LEAD, Role.AUDITOR}),
 }
 
 REFUSALS: dict[Action, str] = {
@@ -140,6 +146,8 @@ REFUSALS: dict[Action, str] = {
     Action.RESTRICT_RECORD: "Only team leads may restrict a child's record or lift a restriction.",
     Action.BREAK_GLASS: "Your role may not open a restricted record.",
     Action.RESET_TWO_FACTOR: "Only team leads and system admins may reset someone's two-factor sign-in.",
+    Action.EXPORT_SUBJECT_ACCESS: "Only team leads and clinical admin staff may export everything held about a child.",
+    Action.VIEW_RETENTION: "Only team leads and auditors may see the retention report.",
 }
 
 
