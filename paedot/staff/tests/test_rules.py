@@ -33,7 +33,13 @@ def test_an_assistant_never_triages_discharges_or_plans_a_block():
 
 def test_an_auditor_only_reads():
     allowed = {action for action in Action if may(person(Role.AUDITOR), action)}
-    assert allowed == {Action.VIEW_REFERRALS, Action.VIEW_WAITING_LIST, Action.VIEW_ALL_CASELOADS, Action.VIEW_AUDIT}
+    assert allowed == {
+        Action.VIEW_REFERRALS,
+        Action.VIEW_WAITING_LIST,
+        Action.VIEW_ALL_CASELOADS,
+        Action.VIEW_AUDIT,
+        Action.VIEW_RETENTION,
+    }
 
 
 def test_a_partner_system_only_submits_referrals():
