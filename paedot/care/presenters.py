@@ -335,3 +335,9 @@ def review_tag(package: Package, today) -> dict[str, str]:
     if due == today:
         return {"text": "Due today", "classes": "nhsuk-tag--orange"}
     return {"text": "Coming up", "classes": "nhsuk-tag--blue"}
+
+
+def recipient_words(consent) -> str:
+    """The recipient as it reads inside a sentence: "family", "school or nursery", but "GP", never "gp"."""
+    label = consent.get_recipient_display()
+    return label if label.isupper() else label.lower()

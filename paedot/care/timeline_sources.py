@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from paedot.appointments.models import Appointment
 from paedot.care.models import Assessment, ConsentToShare, Episode, EquipmentIssue, Package, Review
+from paedot.care.presenters import recipient_words
 from paedot.care.timeline import TimelineEntry
 from paedot.core.models import AuditEvent
 from paedot.core.presenters import format_date
@@ -216,9 +217,7 @@ def _clinical(referral: Referral, episode: Episode) -> list[TimelineEntry]:
                 )
             )
     for consent in ConsentToShare.objects.filter(episode=episode).select_related("recorded_by"):
-        to = consent.get_recipient_display().lower() + (
-            f" ({consent.recipient_name})" if consent.recipient_name else ""
-        )
+        to = recipient_words(consent) + (f" ({consent.recipient_name})" if consent.recipient_name else "")
         entries.append(
             TimelineEntry(
                 when=consent.created_at,

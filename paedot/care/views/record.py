@@ -22,6 +22,7 @@ from paedot.care.forms.record import (
     ReportForm,
 )
 from paedot.care.models import Assessment, ConsentToShare, Episode, EquipmentIssue, Package, Recipient, Review
+from paedot.care.presenters import recipient_words
 from paedot.care.rules import RatingError
 from paedot.care.services import discharge as discharge_service
 from paedot.care.services import equipment as equipment_service
@@ -110,12 +111,6 @@ def latest_consents(episode: Episode | None) -> list[ConsentToShare]:
     for consent in episode.consents.select_related("recorded_by").order_by("created_at", "id"):
         latest[consent.recipient] = consent
     return [latest[code] for code in Recipient.values if code in latest]
-
-
-def recipient_words(consent: ConsentToShare) -> str:
-    """The recipient as it reads inside a sentence: "family", "school or nursery", but "GP", never "gp"."""
-    label = consent.get_recipient_display()
-    return label if label.isupper() else label.lower()
 
 
 def _consent_map(episode: Episode | None) -> dict[str, bool]:
