@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paedot.core import audit
+from paedot.core import audit, changes
 
 
 class AuditMiddleware:
@@ -17,10 +17,12 @@ class AuditMiddleware:
 
     def __call__(self, request):
         token = audit.begin_request(request)
+        changes_token = changes.begin(request)
         try:
             response = self.get_response(request)
             if response.status_code == 403:
                 audit.record_refusal(request, response.status_code)
             return response
         finally:
+            changes.end(changes_token)
             audit.end_request(token)

@@ -13,6 +13,13 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remember the values as loaded, so a save can audit what it changed (paedot.core.changes)."""
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_values = dict(zip(field_names, values, strict=False))
+        return instance
+
 
 class AuditTrailIsAppendOnly(Exception):
     """Raised when code tries to change or remove an audit event: the trail is only ever added to."""
