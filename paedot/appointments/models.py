@@ -101,6 +101,8 @@ class Appointment(BaseModel):
             models.Index(fields=["clinician", "start"], name="appointment_diary_idx"),
             models.Index(fields=["location", "start"], name="appointment_location_idx"),
             models.Index(fields=["referral", "start"], name="appointment_referral_idx"),
+            # Contacts by month for the dashboard and the CSDS care contact extract.
+            models.Index(fields=["start"], name="appointment_start_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="appointment_ends_after_start"),

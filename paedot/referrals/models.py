@@ -199,6 +199,13 @@ class Referral(BaseModel):
                 name="referral_waiting_list_idx",
                 condition=models.Q(status__in=["waiting", "invited", "booked"]),
             ),
+            # The dashboard's first-appointment waits and month-end waiting list read these dates over years.
+            models.Index(
+                fields=["first_attended_on"],
+                name="referral_first_attended_idx",
+                condition=models.Q(first_attended_on__isnull=False),
+            ),
+            models.Index(fields=["closed_at"], name="referral_closed_idx", condition=models.Q(closed_at__isnull=False)),
             models.Index(
                 fields=["status", "received_date", "id"],
                 name="referral_queue_idx",

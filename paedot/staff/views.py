@@ -43,6 +43,18 @@ FAILURES_KEY = "_two_factor_failures"
 NEW_CODES_KEY = "_new_recovery_codes"
 
 
+def home_for(user) -> str:
+    """Where a person lands after signing in with nowhere else asked for: the inbox, or for the roles that may not
+    see referrals, the page their role is for."""
+    if may(user, Action.VIEW_REFERRALS):
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
+    if may(user, Action.VIEW_SERVICE_REPORTS):
+        return resolve_url("reports:show_dashboard")
+    if may(user, Action.VIEW_AUDIT):
+        return resolve_url("audit:search_audit_trail")
+    return resolve_url("staff:security")
+
+
 class SignInView(auth_views.LoginView):
     template_name = "staff/sign_in.jinja"
     authentication_form = SignInForm
@@ -54,6 +66,8 @@ class SignInView(auth_views.LoginView):
         there anyway, one redirect later)."""
         going_to = super().get_success_url()
         user = self.request.user
+        if going_to == resolve_url(settings.LOGIN_REDIRECT_URL):
+            going_to = home_for(user)
         if settings.STAFF_TWO_FACTOR and needs_two_factor(user) and not is_verified(user):
             return two_factor_step_url(user, going_to)
         return going_to

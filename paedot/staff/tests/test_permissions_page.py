@@ -73,3 +73,19 @@ def test_signed_out_people_and_unverified_sessions_do_not_see_it(client, ot_user
     with_app(ot_user)
     client.force_login(ot_user)
     assert client.get(PAGE)["Location"].startswith("/staff/two-factor/verify")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "lands_on"),
+    [("ot", "/staff/referrals/"), ("commissioner", "/staff/reports/"), ("system_admin", "/staff/audit/")],
+)
+def test_after_signing_in_each_role_lands_on_a_page_it_may_open(client, settings, role, lands_on):
+    from paedot.staff.services import create_staff_user
+
+    settings.STAFF_TWO_FACTOR = False  # the landing page is the point here; the code step has its own tests
+    create_staff_user(username=f"{role}-home", role=role, password="a-long-test-password-1", full_name="Home Test")
+    response = client.post("/staff/sign-in", {"username": f"{role}-home", "password": "a-long-test-password-1"})
+    assert response.status_code == 302
+    assert response["Location"] == lands_on
+    assert client.get(lands_on).status_code == 200
