@@ -315,7 +315,7 @@ class CopmProblemChangeOut(Schema):
     important: bool
 
 
-class CopmChangeOut(Schema):
+class ReviewCopmChangeOut(Schema):
     performance_before: float
     performance_after: float
     performance_change: float
@@ -333,7 +333,7 @@ class ReviewOut(Schema):
     decision: str
     goals: list[ReviewGoalOut]
     gas_t_score: float
-    copm: CopmChangeOut | None
+    copm: ReviewCopmChangeOut | None
     summary: str
 
 

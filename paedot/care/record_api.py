@@ -192,13 +192,13 @@ def return_equipment(request: HttpRequest, issue_id: int, payload: ReturnIn):
     return equipment_out(updated, issue.episode.referral.reference)
 
 
-class ReviewIn(Schema):
+class EquipmentReviewIn(Schema):
     note: Annotated[str, Field(min_length=1, max_length=5000)]
     next_review_on: dt.date | None = None
 
 
 @router.post("/equipment/{issue_id}/review", auth=BearerToken(), response={200: EquipmentOut, **ERRORS})
-def review_equipment(request: HttpRequest, issue_id: int, payload: ReviewIn):
+def review_equipment(request: HttpRequest, issue_id: int, payload: EquipmentReviewIn):
     """What the review found, and the next review date (null: no further review)."""
     issue = _equipment(request, issue_id)
     updated = perform(
@@ -359,7 +359,7 @@ def discharge(request: HttpRequest, reference: str, payload: DischargeIn):
 # --- Documents -------------------------------------------------------------------------------------------------------
 
 
-class LetterOut(Schema):
+class DocumentOut(Schema):
     id: int
     kind: str
     subject: str
@@ -389,7 +389,7 @@ class ReportIn(Schema):
 
 
 class ReportOut(Schema):
-    letters: list[LetterOut]
+    letters: list[DocumentOut]
 
 
 @router.post("/referrals/{reference}/reports", auth=BearerToken(), response={201: ReportOut, **ERRORS})
@@ -424,7 +424,7 @@ def _issue_report(request: HttpRequest, episode: Episode, payload: ReportIn) -> 
     return reports.issue_discharge_summary(episode=episode, recipients=recipients, issued_by=request.auth)
 
 
-@router.get("/referrals/{reference}/documents", auth=BearerToken(), response={200: list[LetterOut], **ERRORS})
+@router.get("/referrals/{reference}/documents", auth=BearerToken(), response={200: list[DocumentOut], **ERRORS})
 def list_documents(request: HttpRequest, reference: str):
     """Every letter and report issued for this referral, newest first, each with the address of its PDF."""
     referral = find_referral(request, reference, action=Action.VIEW_CLINICAL_RECORD)

@@ -236,7 +236,7 @@ class AttendanceIn(Schema):
     outcome: Literal["attended", "was_not_brought", "cancelled_by_family"]
 
 
-class AttendanceOut(Schema):
+class GroupAttendanceOut(Schema):
     session: int
     programme: int
     referral: str
@@ -247,7 +247,7 @@ class AttendanceOut(Schema):
 @router.post(
     "/groups/sessions/{appointment_id}/attendance",
     auth=BearerToken(),
-    response={200: AttendanceOut, **ERRORS},
+    response={200: GroupAttendanceOut, **ERRORS},
     summary="Record attendance",
 )
 def create_attendance(request: HttpRequest, appointment_id: int, payload: AttendanceIn):

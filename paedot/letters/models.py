@@ -26,6 +26,13 @@ class Kind(models.TextChoices):
     ADVICE_PACK_SCHOOL = "advice_pack_school", "Advice pack for school"
 
 
+# Reports and advice packs are part of the clinical record: what a therapist wrote about the child. The other letters
+# are the referral's administration (acknowledged, invited, booked), for everyone who sees referrals.
+CLINICAL_KINDS = frozenset(
+    {Kind.ASSESSMENT_REPORT, Kind.REVIEW_REPORT, Kind.DISCHARGE_SUMMARY, Kind.ADVICE_PACK_HOME, Kind.ADVICE_PACK_SCHOOL}
+)
+
+
 class Letter(BaseModel):
     """One letter, with its body rendered when it was issued: what the family read is what we keep.
 
@@ -47,3 +54,7 @@ class Letter(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} - {self.referral_id}"
+
+    @property
+    def is_clinical(self) -> bool:
+        return self.kind in CLINICAL_KINDS

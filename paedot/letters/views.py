@@ -11,7 +11,7 @@ from paedot.core.audit import record_view
 from paedot.letters.models import Letter
 from paedot.letters.services import letter_pdf
 from paedot.referrals.models import Referral
-from paedot.staff.rules import Action, may
+from paedot.staff.rules import Action, may, refusal
 
 
 @login_required
@@ -21,6 +21,8 @@ def download_letter(request, letter_id: int):
     letter = get_object_or_404(
         Letter.objects.filter(referral__in=Referral.objects.visible_to(request.user)), pk=letter_id
     )
+    if letter.is_clinical and not may(request.user, Action.VIEW_CLINICAL_RECORD):
+        raise PermissionDenied(refusal(Action.VIEW_CLINICAL_RECORD))
     record_view(request, letter, child_id=letter.referral.child_id)
     response = HttpResponse(letter_pdf(letter), content_type="application/pdf")
     # The file name carries the reference and the kind, never the child's name.

@@ -101,7 +101,7 @@ class ReferralIn(Schema):
     _blank = field_validator("gp_practice_code", "description")(_not_blank)
 
 
-class ReasonOut(Schema):
+class ReceiptReasonOut(Schema):
     code: str
     message: str
     signposting: str | None = None
@@ -110,7 +110,7 @@ class ReasonOut(Schema):
 class ReferralReceipt(Schema):
     reference: str
     outcome: str
-    reasons: list[ReasonOut]
+    reasons: list[ReceiptReasonOut]
 
 
 class ErrorOut(Schema):

@@ -136,10 +136,12 @@ def show_referral(request, reference: str):
     return _show(request, _referral_for_page(request, reference))
 
 
-def _act(request, referral: Referral, form, form_key: str, call, success: str):
-    """Validate the form, call the service, and say what happened; a refusal is a message, never a 500."""
+def _act(request, referral: Referral, form, form_key: str, call, success: str, shown=None):
+    """Validate the form, call the service, and say what happened; a refusal is a message, never a 500. `shown` is
+    what the page gets back under form_key when it is not the form itself (the duplicates' forms, by flag)."""
+    shown = form if shown is None else shown
     if not form.is_valid():
-        return _show(request, referral, forms={form_key: form}, status=400)
+        return _show(request, referral, forms={form_key: shown}, status=400)
     try:
         call(form.cleaned_data)
     except NotAllowed as refusal:
@@ -149,7 +151,7 @@ def _act(request, referral: Referral, form, form_key: str, call, success: str):
         return redirect("referrals:show_referral", reference=referral.reference)
     except ValueError as problem:
         form.add_error(None, str(problem))
-        return _show(request, referral, forms={form_key: form}, status=400)
+        return _show(request, referral, forms={form_key: shown}, status=400)
     messages.success(request, success)
     return redirect("referrals:show_referral", reference=referral.reference)
 
@@ -224,4 +226,5 @@ def resolve_duplicate(request, reference: str, flag_id: int, decision: str):
         "duplicates",
         lambda data: service(flag=flag, reason=data["reason"], resolved_by=request.user),
         "Marked as the same child." if decision == "merge" else "Marked as a different child.",
+        shown={flag.pk: form},
     )

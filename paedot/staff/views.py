@@ -52,7 +52,7 @@ def home_for(user) -> str:
         return resolve_url("reports:show_dashboard")
     if may(user, Action.VIEW_AUDIT):
         return resolve_url("audit:search_audit_trail")
-    return resolve_url("staff:security")
+    return resolve_url("staff:show_security")
 
 
 class SignInView(auth_views.LoginView):

@@ -19,6 +19,9 @@ from paedot.waiting_list.services import WaitingListFilters, invite_to_book, rec
 router = Router(tags=["Waiting list"])
 
 PAGE_SIZE = 50
+# Far past any real list (five million children), and small enough that the database's OFFSET never overflows: a
+# page number of 30 digits was a 500.
+MAX_PAGE = 100_000
 
 
 class WaitingListQuery(Schema):
@@ -63,6 +66,8 @@ def get_waiting_list(request: HttpRequest, filters: Query[WaitingListQuery]):
 
     if filters.page < 1:
         raise bad_request("page", "The page number must be 1 or more")
+    if filters.page > MAX_PAGE:
+        raise bad_request("page", f"The page number must be {MAX_PAGE:,} or less")
     today = timezone.localdate()
     queryset = waiting_list(
         WaitingListFilters(
