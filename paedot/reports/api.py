@@ -159,7 +159,13 @@ def get_summary(request: HttpRequest, query: Query[SummaryQuery]):
     )
     if filters.date_from > filters.date_to:
         raise bad_request("date_from", "date_from must be the same as or before date_to")
+    if (filters.date_to - filters.date_from).days > MAX_PERIOD_DAYS:
+        raise bad_request("date_from", "The period can be at most 10 years")
     return presenters.as_json(queries.summary(filters))
+
+
+# The waiting list over time has a column per month-end: ten years is plenty, and keeps the query bounded.
+MAX_PERIOD_DAYS = 3653
 
 
 class MonthQuery(Schema):

@@ -36,6 +36,12 @@ class DashboardFilterForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             self.add_error("date_to", "To must be the same as or after From")
+        elif (
+            cleaned.get("date_from")
+            and cleaned.get("date_to")
+            and (cleaned["date_to"] - cleaned["date_from"]).days > 3653
+        ):
+            self.add_error("date_from", "The period can be at most 10 years")
         return cleaned
 
     def filters(self, today: dt.date | None = None) -> Filters:

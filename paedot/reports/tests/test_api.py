@@ -160,3 +160,16 @@ def test_who_may_read_which_report(client, known, role, summary, sitrep, csds):
 def test_without_a_token_the_reports_are_401(client, db):
     assert client.get("/api/reports/summary").status_code == 401
     assert client.get("/api/reports/csds?month=2025-05").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_period_of_centuries_is_400_naming_date_from_not_a_500(client):
+    from paedot.referrals.tests.factories import staff
+    from paedot.staff.services import issue_api_token
+
+    token = issue_api_token(user=staff("team_lead", "lead-centuries"), name="t")
+    response = client.get(
+        "/api/reports/summary?date_from=1353-01-14&date_to=2026-11-01", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "date_from"
