@@ -46,11 +46,14 @@ run: install
 test: install
 	$(PY) -m pytest
 
-## bench: time the waiting list (page and API) on PostgreSQL with 50,000 children waiting, then concurrent clerks
-## booking into the same diaries (bookings per second, zero double bookings); prints p50/p95. A
-## benchmark, not a test. DATABASE_URL chooses the server (default postgres://postgres@127.0.0.1:5432/paedot_bench).
+## bench: the service on PostgreSQL at one size, SIZE=city (50,000 referrals, the default) or SIZE=nation (1,000,000
+## referrals, about 10 appointments each): p50/p95 of the waiting list, a child's timeline and the dashboard, referral
+## intake per second with concurrent clients (none lost or duplicated), concurrent booking (no double booking) and
+## pgbench. Writes bench/results.json; see docs/benchmarks.md. A benchmark, not a test. DATABASE_URL chooses the
+## server (default postgres://postgres@127.0.0.1:5432/paedot_bench_$(SIZE)); the data is loaded once and reused.
+SIZE ?= city
 bench: install
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py --size $(SIZE)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,24 +1,34 @@
-"""make bench: time the waiting list (the staff page and the API) on PostgreSQL with 50,000 children waiting,
-then concurrent booking into the same diaries.
+"""make bench: the service on PostgreSQL at two sizes, a city (50,000 referrals) and a nation (1,000,000 referrals,
+about 10 appointments each), against the targets of issue 8.
 
-A benchmark, not a test: it prints figures and fails only if a request fails. Against its own database
-(DATABASE_URL, default postgres://postgres@127.0.0.1:5432/paedot_bench, made if missing), it migrates, loads the
-reference data, and loads 50,000 referrals on the waiting list and 150,000 closed ones by COPY (not through the
-services: that would take hours), so the partial index on the open part has something to leave out. A rerun
-reuses the data; --reload makes it again.
+A benchmark, not a test: it prints figures, writes them to bench/results.json (one entry for each size, with the
+machine it ran on), and fails only if a request fails, a referral is lost or duplicated, or a booking is doubled.
+
+Against its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/paedot_bench_<size>, made if
+missing), it migrates, loads the reference data, and loads years of synthetic history with paedot.demo.scale (the
+loader behind `manage.py seed_scale`: COPY, indexes built once at the end). A rerun reuses the data; --reload makes
+it again. Then, in order:
+
+- the waiting list: the staff page and GET /api/waiting-list (first, middle and last page, a filtered page), the
+  same SQL alone, EXPLAIN ANALYZE;
+- a child's timeline: /staff/care/<reference>/timeline and GET /api/referrals/<reference>/timeline, over a sample
+  of treated children and for the child with the longest history;
+- the dashboard: /staff/reports/ and GET /api/reports/summary for the default twelve months, all children and one
+  locality;
+- intake: concurrent partner-system clients POST /api/referrals with Idempotency-Keys, some sent twice and some by
+  two clients at once; referrals a second, then SQL proves every key made exactly one referral;
+- booking: concurrent clerks booking into the same diaries (bench_booking), then SQL proves no double booking;
+- the machine: opening a connection, INSERT ... RETURNING, and pgbench, beside PERFORMANCE.md's reference rows.
 
 Requests go through Django's test client in the same process (gunicorn is not installed): the whole Django stack
 (middleware, sessions, auth, the view or API, templates, the database) but no HTTP server or network. The test
 client never closes the database connection between requests, so these figures are for persistent connections
-(settings set CONN_MAX_AGE=600 for PostgreSQL, so a real server keeps them too).
+(settings set CONN_MAX_AGE=600 for PostgreSQL, so a real server keeps them too). Concurrent clients are processes,
+each with its own connection.
 
-Then the booking scenario (bench_booking): concurrent clients, each a process with its own connection, book
-45-minute sessions into the same ten diaries through book_appointment, and SQL confirms that no two live
-appointments overlap; the scenario's appointments are deleted and its children put back afterwards. It fails if
-there is a double booking or a booking fails with anything but a refusal.
-
-    .venv/bin/python scripts/bench.py [--requests 200] [--reload] [--only waiting-list|booking]
-        [--clients 8] [--attempts 150]
+    .venv/bin/python scripts/bench.py [--size city|nation] [--requests 200] [--reload]
+        [--only waiting-list|timeline|dashboard|intake|booking] [--clients 8] [--attempts 150]
+        [--intake-clients 4] [--intake-referrals 200]
 """
 
 # ruff: noqa: S311, S608 - synthetic data from a seeded generator; SQL built from our own table names and constants
@@ -27,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -39,15 +50,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/paedot_bench"
-WAITING = 50_000
-CLOSED = 150_000
-CLINICIANS = 20
-BATCH = 10_000
+RESULTS = ROOT / "bench" / "results.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+SIZES = {"city": 50_000, "nation": 1_000_000}
+CLINICIANS = 20  # bench-ot-N: the booking scenario's diaries (the history's clinicians are scale-ot-...)
+SEED = 2026
+
+
+def default_url(size: str) -> str:
+    return f"postgres://postgres@127.0.0.1:5432/paedot_bench_{size}"
 
 
 def ensure_database(url: str) -> None:
@@ -75,6 +90,8 @@ def ensure_database(url: str) -> None:
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paedot.config.settings")
+    # Acknowledgement emails to memory: the console backend would print every one (the work is the same).
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -84,231 +101,89 @@ def setup_django(url: str) -> None:
 # Loading the data ----------------------------------------------------------------------------------------------
 
 
-def copy_rows(cursor, model, rows: Iterable[dict]) -> int:
-    """COPY dicts of attribute values into the model's table; fields not given take their default (or blank)."""
-    from django.db import connection
-    from django.db.models import JSONField
-
-    fields = model._meta.concrete_fields
-    fill = []
-    for field in fields:
-        if field.has_default():
-            value = field.get_default()
-        elif field.null:
-            value = None
-        elif field.empty_strings_allowed:
-            value = ""
-        else:
-            value = ...  # must be given
-        fill.append(value)
-    json_fields = {field.attname for field in fields if isinstance(field, JSONField)}
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    made = 0
-    with cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            values = []
-            for field, default in zip(fields, fill, strict=True):
-                value = row.get(field.attname, default)
-                if value is ...:
-                    raise ValueError(f"{model.__name__}.{field.attname} needs a value")
-                if field.attname in json_fields:
-                    value = json.dumps(value)
-                values.append(value)
-            copy.write_row(values)
-            made += 1
-    return made
-
-
-def bench_reference(number: int) -> str:
-    """OT-XXXX-XXXX, unique for each number (a multiplier coprime to 31^8 scatters them)."""
-    from paedot.referrals.services import REFERENCE_ALPHABET
-
-    n = (number * 7919 + 104_729) % 31**8
-    chars = []
-    for _ in range(8):
-        n, digit = divmod(n, 31)
-        chars.append(REFERENCE_ALPHABET[digit])
-    return f"OT-{''.join(chars[:4])}-{''.join(chars[4:])}"
-
-
 def bench_staff():
+    """The clinical admin the pages are timed as, the team lead for the dashboard, the partner system for intake,
+    and the booking scenario's OTs."""
     from paedot.staff.models import Locality, Role, User
     from paedot.staff.services import create_staff_user
 
-    admin = User.objects.filter(username="bench-admin").first() or create_staff_user(
-        username="bench-admin", role=Role.CLINICAL_ADMIN, full_name="Bench Admin"
-    )
+    def user(username: str, role: str, full_name: str) -> User:
+        return User.objects.filter(username=username).first() or create_staff_user(
+            username=username, role=role, full_name=full_name
+        )
+
+    admin = user("bench-admin", Role.CLINICAL_ADMIN, "Bench Admin")
+    lead = user("bench-lead", Role.TEAM_LEAD, "Bench Lead")
+    partner = user("bench-partner", Role.PARTNER_SYSTEM, "Bench GP system")
     clinicians = []
     localities = list(Locality.values)
     for i in range(CLINICIANS):
         username = f"bench-ot-{i + 1}"
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = create_staff_user(username=username, role=Role.OT, full_name=f"Bench Therapist{i + 1}")
-            user.localities = [localities[i % len(localities)]]
-            user.save(update_fields=["localities"])
-        clinicians.append(user)
-    return admin, clinicians
+        found = User.objects.filter(username=username).first()
+        if found is None:
+            found = create_staff_user(username=username, role=Role.OT, full_name=f"Bench Therapist{i + 1}")
+            found.localities = [localities[i % len(localities)]]
+            found.save(update_fields=["localities"])
+        clinicians.append(found)
+    return {"admin": admin, "lead": lead, "partner": partner, "clinicians": clinicians}
 
 
-def load_referrals(today: dt.date, clinicians, seed: int = 50_000) -> None:
-    """50,000 on the waiting list and 150,000 closed, with their children, parents and eligibility decisions."""
+def data_matches(referrals: int) -> bool:
+    """The database holds this size's history (intake runs add referrals after it; they do not count)."""
+    from paedot.demo.scale import scale_reference
+    from paedot.referrals.models import Referral
+
+    return (
+        Referral.objects.filter(pk__lte=referrals).count() == referrals
+        and Referral.objects.filter(pk=referrals, reference=scale_reference(referrals)).exists()
+        and not Referral.objects.filter(pk=referrals + 1, reference=scale_reference(referrals + 1)).exists()
+    )
+
+
+def ensure_data(size: str, *, reload: bool) -> dict:
     from django.db import connection
-    from django.utils import timezone
 
-    from paedot.children.models import Child, ParentCarer
-    from paedot.demo import synthetic
-    from paedot.directory.models import GPPractice
-    from paedot.referrals.models import PRIORITY_RANK, EligibilityDecision, Priority, Referral
-    from paedot.staff.models import Locality
+    from paedot.children.models import Child
+    from paedot.demo.scale import load_history
+    from paedot.referrals.models import Referral
 
-    rng = random.Random(seed)
-    practices = [
-        p
-        for p in GPPractice.objects.filter(in_birmingham=True).order_by("code")
-        if p.is_active and p.locality in Locality.values
-    ]
-    by_locality: dict[str, list[int]] = {}
-    for clinician in clinicians:
-        for locality in clinician.localities:
-            by_locality.setdefault(locality, []).append(clinician.pk)
-    total = WAITING + CLOSED
-    # Waiting-list statuses first, then closed; shuffled so ids do not follow the order of the list.
-    statuses = ["waiting"] * int(WAITING * 0.88) + ["invited"] * int(WAITING * 0.06)
-    statuses += ["booked"] * (WAITING - len(statuses))
-    statuses += ["discharged"] * int(CLOSED * 0.8)
-    statuses += ["declined"] * (total - len(statuses))
-    rng.shuffle(statuses)
-    priorities = [Priority.URGENT, Priority.SOON, Priority.ROUTINE]
-
-    def moment(day: dt.date, hour: int = 10) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-
-    children, parents, referrals, decisions = [], [], [], []
-    for i, status in enumerate(statuses, start=1):
-        on_list = status in ("waiting", "invited", "booked")
-        days_ago = int(rng.triangular(0, 730, 120)) if on_list else rng.randint(30, 3650)
-        received = today - dt.timedelta(days=days_ago)
-        practice = rng.choice(practices)
-        date_of_birth = received - dt.timedelta(days=rng.randint(2 * 365, 17 * 365))
-        family, given = rng.choice(synthetic.FAMILY_NAMES), rng.choice(synthetic.GIVEN_NAMES)
-        at = moment(received)
-        children.append(
-            {
-                "id": i,
-                "given_name": given,
-                "family_name": family,
-                "date_of_birth": date_of_birth,
-                "nhs_number": synthetic.synthetic_nhs_number(rng),
-                "address": f"{rng.randint(1, 240)} {rng.choice(synthetic.STREETS)}, Birmingham",
-                "postcode": "B21 9RY",
-                "created_at": at,
-                "updated_at": at,
-            }
-        )
-        parents.append(
-            {
-                "id": i,
-                "child_id": i,
-                "name": f"{rng.choice(synthetic.GIVEN_NAMES)} {family}",
-                "relationship": "Mother",
-                "phone": "07700 900123",
-                "created_at": at,
-                "updated_at": at,
-            }
-        )
-        triaged = status != "declined"
-        priority = rng.choices(priorities, weights=[10, 25, 65])[0] if triaged else ""
-        clinician = None
-        if (on_list and rng.random() < 0.6) or status == "discharged":
-            clinician = rng.choice(by_locality[practice.locality])
-        closed = status in ("discharged", "declined")
-        referrals.append(
-            {
-                "id": i,
-                "reference": bench_reference(i),
-                "child_id": i,
-                "parent_carer_id": i,
-                "received_date": received,
-                "received_at": at,
-                "source": rng.choice(["online", "api", "paper", "email"]),
-                "status": status,
-                "education": "mainstream_school",
-                "gp_practice_code": practice.code,
-                "gp_practice_name": practice.name,
-                "locality": practice.locality,
-                "difficulties": rng.sample(list(synthetic.DESCRIPTIONS), k=rng.choice([1, 2, 3])),
-                "description": "Handwriting is hard to read and he cannot do buttons.",
-                "consent_given": True,
-                "referrer_name": "Dr Jo Example",
-                "referrer_role": "gp",
-                "referrer_organisation": practice.name.title(),
-                "status_changed_at": at + dt.timedelta(days=min(days_ago, 20)),
-                "priority": priority,
-                "priority_rank": PRIORITY_RANK[Priority(priority)] if priority else None,
-                "pathway": rng.choice(["advice_and_strategies", "package_of_care", "group"]) if triaged else "",
-                "first_setting": rng.choice(["clinic", "school", "home"]) if triaged else "",
-                "clinician_id": clinician,
-                "triaged_at": at + dt.timedelta(days=min(days_ago, 14)) if triaged else None,
-                "left_queue_at": moment(today - dt.timedelta(days=rng.randint(0, min(days_ago, 400))))
-                if status in ("booked", "discharged")
-                else None,
-                "closed_at": moment(today - dt.timedelta(days=rng.randint(0, days_ago - 20))) if closed else None,
-                "closing_reason": "Seen and discharged." if status == "discharged" else "",
-                "created_at": at,
-                "updated_at": at,
-            }
-        )
-        decisions.append(
-            {
-                "id": i,
-                "referral_id": i,
-                "outcome": "decline" if status == "declined" else "accept",
-                "policy_id": "service-page-2019",
-                "decided_at": at,
-            }
-        )
-        if i % BATCH == 0 or i == total:
-            with connection.cursor() as cursor:
-                raw = cursor.cursor
-                copy_rows(raw, Child, children)
-                copy_rows(raw, ParentCarer, parents)
-                copy_rows(raw, Referral, referrals)
-                copy_rows(raw, EligibilityDecision, decisions)
-            children, parents, referrals, decisions = [], [], [], []
-            if i % 50_000 == 0:
-                print(f"  {i:,} referrals loaded", flush=True)
+    referrals = SIZES[size]
+    if not reload and data_matches(referrals):
+        print(f"Reusing the {size}'s {referrals:,} referrals of history. --reload to make them again.")
+        return {"reused": True}
+    print(f"Loading the {size}: {referrals:,} referrals of synthetic history by COPY ...")
     with connection.cursor() as cursor:
-        for model in (Child, ParentCarer, Referral, EligibilityDecision):
-            table = model._meta.db_table
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-
-
-def ensure_data(today: dt.date, *, reload: bool):
-    from django.db import connection, transaction
-
-    from paedot.children.models import Child, ParentCarer
-    from paedot.referrals.models import EligibilityDecision, Referral
-
-    admin, clinicians = bench_staff()
-    waiting = Referral.objects.on_waiting_list().count()
-    total = Referral.objects.count()
-    if not reload and waiting == WAITING and total == WAITING + CLOSED:
-        print(f"Reusing {total:,} referrals ({waiting:,} on the waiting list). --reload to make them again.")
-        return admin, clinicians
-    print(f"Loading {WAITING:,} waiting and {CLOSED:,} closed referrals by COPY ...")
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
         tables = ", ".join(m._meta.db_table for m in (Child, Referral))
         cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-        load_referrals(today, clinicians)
-    # What autovacuum does to a table in use: statistics for the planner, and the visibility map that lets a
-    # count be answered from an index alone. Straight after COPY neither is there yet.
+    result = load_history(referrals, seed=SEED, progress=lambda line: print(line, flush=True))
+    print(f"Loaded in {result.seconds:.0f} s: " + ", ".join(f"{n:,} {name}" for name, n in result.rows.items()))
+    return {"reused": False, "seconds": round(result.seconds), "rows": result.rows}
+
+
+def data_summary() -> dict:
+    from django.db import connection
+
+    from paedot.appointments.models import Appointment
+    from paedot.referrals.models import Referral
+
     with connection.cursor() as cursor:
-        for model in (Child, ParentCarer, Referral, EligibilityDecision):
-            cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
-    print(f"Loaded in {time.perf_counter() - started:.1f} s (with VACUUM ANALYZE).")
-    return admin, clinicians
+        cursor.execute(
+            "SELECT pg_size_pretty(pg_database_size(current_database())), "
+            "pg_size_pretty(pg_total_relation_size('referrals_referral')), "
+            "pg_size_pretty(pg_total_relation_size('appointments_appointment'))"
+        )
+        database, referral_table, appointment_table = cursor.fetchone()
+    referrals = Referral.objects.count()
+    appointments = Appointment.objects.count()
+    return {
+        "referrals": referrals,
+        "on_waiting_list": Referral.objects.on_waiting_list().count(),
+        "appointments": appointments,
+        "appointments_a_referral": round(appointments / max(referrals, 1), 1),
+        "database_size": database,
+        "referral_table_with_indexes": referral_table,
+        "appointment_table_with_indexes": appointment_table,
+    }
 
 
 # Timing --------------------------------------------------------------------------------------------------------
@@ -406,7 +281,7 @@ def explain(title: str, queryset) -> None:
         print(f"  {line}")
 
 
-def calibrate(url: str) -> None:
+def calibrate(url: str) -> list[dict]:
     """The machine against PERFORMANCE.md's reference rows, measured now: figures drift between machines and runs,
     so compare ratios, not absolute times."""
     import psycopg
@@ -446,9 +321,10 @@ def calibrate(url: str) -> None:
         connection.execute("DROP TABLE bench_calibration")
     for what, here, reference, ratio in rows:
         print(f"  {what:<52} {here:>10}   reference {reference:>13}   {ratio:4.2f}x the reference's speed")
+    return [{"what": w, "here": h, "reference": r, "ratio": round(x, 2)} for w, h, r, x in rows]
 
 
-def bench_waiting_list(url: str, admin, today: dt.date, *, requests: int) -> None:
+def bench_waiting_list(url: str, admin, today: dt.date, *, requests: int) -> dict:
     """The staff page and the API of the waiting list, the same SQL alone, EXPLAIN ANALYZE, and the calibration."""
     from django.db import connection
     from django.test import Client
@@ -472,12 +348,15 @@ def bench_waiting_list(url: str, admin, today: dt.date, *, requests: int) -> Non
         ("filtered: East, routine, page 1", "?locality=East&priority=routine"),
         ("filtered: East, routine, page 20", "?locality=East&priority=routine&page=20"),
     ]
+    results: dict = {"page": {}, "api": {}, "sql": {}}
     print(f"\nStaff page /staff/waiting-list/ ({requests} requests each, after 10 to warm up)")
     if page_client.get("/staff/waiting-list/").status_code == 404:
         print("  Not built yet (404): skipped.")
     else:
         for name, query in page_cases:
-            print_row(name, time_requests(lambda q=query: page_client.get(f"/staff/waiting-list/{q}"), requests))
+            result = time_requests(lambda q=query: page_client.get(f"/staff/waiting-list/{q}"), requests)
+            print_row(name, result)
+            results["page"][name] = result
 
         show_queries("staff page 1", lambda: page_client.get("/staff/waiting-list/"))
         show_queries(f"staff page {last_page}", lambda: page_client.get(f"/staff/waiting-list/?page={last_page}"))
@@ -494,7 +373,9 @@ def bench_waiting_list(url: str, admin, today: dt.date, *, requests: int) -> Non
     ]
     print(f"\nAPI GET /api/waiting-list ({requests} requests each, after 10 to warm up)")
     for name, query in api_cases:
-        print_row(name, time_requests(lambda q=query: api_client.get(f"/api/waiting-list{q}"), requests))
+        result = time_requests(lambda q=query: api_client.get(f"/api/waiting-list{q}"), requests)
+        print_row(name, result)
+        results["api"][name] = result
 
     show_queries("API page 1", lambda: api_client.get("/api/waiting-list"))
 
@@ -530,8 +411,9 @@ def bench_waiting_list(url: str, admin, today: dt.date, *, requests: int) -> Non
         ("count(*) of every referral", f"SELECT count(*) FROM {table}", ()),
     ]
     for name, sql, params in sql_cases:
-        print_row(name, time_sql(sql, params))
-    calibrate(url)
+        result = time_sql(sql, params)
+        print_row(name, result)
+        results["sql"][name] = result
 
     queryset = waiting_list(WaitingListFilters(), today=today)
     explain("the first page of the waiting list", queryset[:50])
@@ -541,6 +423,7 @@ def bench_waiting_list(url: str, admin, today: dt.date, *, requests: int) -> Non
     for (line,) in cursor.fetchall():
         print(f"  {line}")
     explain("East, routine, first page", waiting_list(WaitingListFilters(locality="East", priority="routine"))[:50])
+    return results
 
 
 # Booking ---------------------------------------------------------------------------------------------------------
@@ -628,8 +511,10 @@ def booking_days(today: dt.date, count: int) -> list[dt.date]:
     return days
 
 
-def overlapping_pairs() -> tuple[int, int]:
-    """Pairs of live appointments, anywhere in the table, that overlap for one clinician and for one room."""
+def overlapping_pairs(clinician_ids: list[int]) -> tuple[int, int]:
+    """Pairs of live appointments that overlap for one clinician and for one room, among these clinicians'
+    appointments and anything sharing a room with them. (The whole table at a million referrals holds ten million
+    appointments: a self-join of all of it would take hours, and the history cannot overlap by construction.)"""
     from django.db import connection
 
     from paedot.appointments.models import Appointment
@@ -639,9 +524,11 @@ def overlapping_pairs() -> tuple[int, int]:
     with connection.cursor() as cursor:
         for column in ("clinician_id", "room_id"):
             cursor.execute(
-                f"SELECT count(*) FROM {table} a JOIN {table} b ON a.{column} = b.{column} AND a.id < b.id "
+                f"SELECT count(*) FROM {table} a JOIN {table} b ON a.{column} = b.{column} AND a.id <> b.id "
                 "AND tstzrange(a.start, a.\"end\", '[)') && tstzrange(b.start, b.\"end\", '[)') "
-                "WHERE NOT a.cancelled AND NOT b.cancelled"
+                "WHERE NOT a.cancelled AND NOT b.cancelled AND a.clinician_id = ANY(%s) "
+                "AND (a.id < b.id OR NOT b.clinician_id = ANY(%s))",
+                [clinician_ids, clinician_ids],
             )
             counts.append(cursor.fetchone()[0])
     return counts[0], counts[1]
@@ -654,7 +541,7 @@ def ms(seconds: list[float], share: float) -> str:
     return f"{ordered[min(int(len(ordered) * share), len(ordered) - 1)] * 1000:.1f}"
 
 
-def bench_booking(url: str, admin, clinicians, today: dt.date, *, clients: int, attempts: int) -> list[str]:
+def bench_booking(url: str, admin, clinicians, today: dt.date, *, clients: int, attempts: int) -> tuple[list, list]:
     """Concurrent clients booking 45-minute treatment sessions into the same diaries; then prove no double booking.
 
     Each client is a process with its own connection and its own waiting children (one per attempt), booking
@@ -729,7 +616,7 @@ def bench_booking(url: str, admin, clinicians, today: dt.date, *, clients: int, 
         f"{many_weeks[0]:%-d %B} to {many_weeks[-1]:%-d %B %Y}."
     )
     context = multiprocessing.get_context("spawn")
-    failures = []
+    failures, summary = [], []
     for name, run_clients, diaries, days in runs:
         slots = slots_for(diaries, days)
         barrier = context.Barrier(run_clients + 1)
@@ -770,7 +657,7 @@ def bench_booking(url: str, admin, clinicians, today: dt.date, *, clients: int, 
             }
             booked, refused, constraint = (len(by_outcome[k]) for k in ("booked", "refused", "constraint"))
             errors = [error for report in reports for error in report["errors"]]
-            pairs, room_pairs = overlapping_pairs()
+            pairs, room_pairs = overlapping_pairs([c.pk for c in clinicians])
             live = ours.filter(cancelled=False).count()
             children_booked = Referral.objects.filter(pk__in=ids, status=Status.BOOKED).count()
             waits = [r[3] for r in records]
@@ -797,6 +684,19 @@ def bench_booking(url: str, admin, clinicians, today: dt.date, *, clients: int, 
             print(f"    double bookings: {pairs + room_pairs}")
             for error in errors[:5]:
                 print(f"    error: {error}")
+            summary.append(
+                {
+                    "run": name,
+                    "attempts": len(records),
+                    "bookings": booked,
+                    "refused": refused + constraint,
+                    "errors": len(errors),
+                    "seconds": round(seconds, 1),
+                    "bookings_a_second": round(booked / seconds, 1),
+                    "attempts_a_second": round(len(records) / seconds, 1),
+                    "double_bookings": pairs + room_pairs,
+                }
+            )
             if pairs + room_pairs:
                 failures.append(f"{name}: {pairs} clinician and {room_pairs} room double bookings")
             if errors:
@@ -807,30 +707,521 @@ def bench_booking(url: str, admin, clinicians, today: dt.date, *, clients: int, 
             for worker in workers:
                 worker.join(timeout=60)
             restore()
-    return failures
+    return failures, summary
+
+
+# A child's timeline ----------------------------------------------------------------------------------------------
+
+
+def api_client_for(user, name: str):
+    from django.test import Client
+
+    from paedot.staff.models import ApiToken
+    from paedot.staff.services import issue_api_token
+
+    ApiToken.objects.filter(user=user, name=name).delete()
+    return Client(headers={"authorization": f"Bearer {issue_api_token(user=user, name=name)}"})
+
+
+def bench_timeline(admin, *, requests: int, sample: int = 100) -> dict:
+    """The timeline page and API for a sample of treated children (each request the next child), and for the
+    child with the longest history."""
+    from django.db import connection
+    from django.test import Client
+
+    from paedot.appointments.models import Appointment
+    from paedot.referrals.models import Referral
+
+    rng = random.Random(SEED)
+    top = Referral.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ids = rng.sample(range(1, top + 1), min(top, sample * 20))
+    references = list(
+        Referral.objects.filter(pk__in=ids, first_attended_on__isnull=False)
+        .order_by("pk")
+        .values_list("reference", flat=True)[:sample]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT referral_id, count(*) FROM {Appointment._meta.db_table} WHERE referral_id IS NOT NULL "
+            "GROUP BY referral_id ORDER BY count(*) DESC, referral_id LIMIT 1"
+        )
+        longest_id, longest_count = cursor.fetchone()
+    longest = Referral.objects.get(pk=longest_id).reference
+    typical = Appointment.objects.filter(referral__reference__in=references).count() / max(len(references), 1)
+
+    page_client = Client()
+    page_client.force_login(admin)
+    api_client = api_client_for(admin, "bench-timeline")
+    pages, apis = itertools.cycle(references), itertools.cycle(references)
+    sampled, longest_name = f"{len(references)} treated children in turn", f"the longest history ({longest_count})"
+    cases = [
+        (f"page, {sampled}", lambda: page_client.get(f"/staff/care/{next(pages)}/timeline")),
+        (f"page, {longest_name}", lambda: page_client.get(f"/staff/care/{longest}/timeline")),
+        (f"API, {sampled}", lambda: api_client.get(f"/api/referrals/{next(apis)}/timeline")),
+        (f"API, {longest_name}", lambda: api_client.get(f"/api/referrals/{longest}/timeline")),
+    ]
+    print(
+        f"\nA child's timeline ({requests} requests each, after 10 to warm up): treated children have "
+        f"{typical:.1f} appointments on average; the longest history has {longest_count}"
+    )
+    results = {"appointments_on_average": round(typical, 1), "longest_history_appointments": longest_count}
+    for name, get in cases:
+        result = time_requests(get, requests)
+        print_row(name, result)
+        results[name] = result
+    show_queries("timeline page, the longest history", lambda: page_client.get(f"/staff/care/{longest}/timeline"))
+    return results
+
+
+# The dashboard ---------------------------------------------------------------------------------------------------
+
+
+def slowest_queries(title: str, get: Callable[[], object], count: int = 3) -> list[dict]:
+    """Each query of one request with its time, then EXPLAIN ANALYZE of the slowest few: where the time goes."""
+    from django.db import connection
+
+    log: list[tuple[float, str, object]] = []
+
+    def clock(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            log.append((time.perf_counter() - started, sql, params))
+
+    with connection.execute_wrapper(clock):
+        started = time.perf_counter()
+        get()
+        total = time.perf_counter() - started
+    print(f"\nThe queries of one request: {title} ({total * 1000:.0f} ms in all, {len(log)} queries)")
+    for seconds, sql, _ in log:
+        short = re.sub(r"\s+", " ", sql)
+        print(f"  {seconds * 1000:8.1f} ms  {short[:150]}")
+    slowest = sorted(log, key=lambda row: row[0], reverse=True)[:count]
+    found = []
+    with connection.cursor() as cursor:
+        for seconds, sql, params in slowest:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            plan = [line for (line,) in cursor.fetchall()]
+            flat = re.sub(r"\s+", " ", sql)
+            print(f"\nEXPLAIN ANALYZE of a {seconds * 1000:.0f} ms query: {flat[:300]}")
+            for line in plan:
+                print(f"  {line}")
+            found.append({"ms": round(seconds * 1000, 1), "sql": flat[:500], "plan": plan})
+    return found
+
+
+def bench_dashboard(lead, *, requests: int) -> dict:
+    """The service dashboard, page and API, for the default period (the last twelve months), all children and one
+    locality."""
+    from django.test import Client
+
+    page_client = Client()
+    page_client.force_login(lead)
+    if page_client.get("/staff/reports/").status_code == 404:
+        print("\nThe dashboard: not measured, not built (404).")
+        return {"not_measured": "not built"}
+    api_client = api_client_for(lead, "bench-dashboard")
+    cases = [
+        ("page, last 12 months", lambda: page_client.get("/staff/reports/")),
+        ("page, last 12 months, East", lambda: page_client.get("/staff/reports/?locality=East")),
+        ("API summary, last 12 months", lambda: api_client.get("/api/reports/summary")),
+        ("API summary, last 12 months, East", lambda: api_client.get("/api/reports/summary?locality=East")),
+    ]
+    print(f"\nThe dashboard ({requests} requests each, after 2 to warm up), as a team lead")
+    results: dict = {}
+    for name, get in cases:
+        result = time_requests(get, requests, warmup=2)
+        print_row(name, result)
+        results[name] = result
+    results["slowest_queries"] = slowest_queries("API summary, last 12 months", cases[2][1])
+    return results
+
+
+# Intake ----------------------------------------------------------------------------------------------------------
+
+INTAKE_RETRY_EVERY = 10  # every 10th referral is sent again with the same key, as a client would after a timeout
+INTAKE_SHARED_EVERY = 20  # every 20th is also sent by the next client at about the same moment
+WARMUP = 2
+
+
+def intake_request(run: str, client: int, number: int, practices: list[str]) -> tuple[str, dict]:
+    """The Idempotency-Key and body of one referral: the same for any client that sends it."""
+    from paedot.demo import synthetic
+
+    rng = random.Random(f"{run}-{client}-{number}")
+    family = rng.choice(synthetic.FAMILY_NAMES)
+    born = dt.date(2010, 1, 1) + dt.timedelta(days=rng.randrange(12 * 365))
+    payload = {
+        "child": {
+            "given_name": rng.choice(synthetic.GIVEN_NAMES),
+            "family_name": family,
+            "date_of_birth": born.isoformat(),
+            "address": f"{rng.randrange(1, 240)} {rng.choice(synthetic.STREETS)}, Birmingham",
+            "postcode": "B21 9RY",
+        },
+        "parent_carer": {"name": f"{rng.choice(synthetic.GIVEN_NAMES)} {family}", "relationship": "Mother",
+                         "phone": "07700 900123", "email": "parent@example.com"},
+        "gp_practice_code": rng.choice(practices),
+        "education": "mainstream_school",
+        "difficulties": rng.sample(list(synthetic.DESCRIPTIONS), k=2),
+        "description": "Handwriting is hard to read and buttons are difficult.",
+        "referrer": {"name": "Dr Jo Example", "role": "gp", "organisation": "Example Surgery",
+                     "email": "jo@example.nhs.uk"},
+        "previous_ot_episode": False,
+        "consent_given": True,
+    }  # fmt: skip
+    return f"bench-{run}-{client}-{number}", payload
+
+
+def intake_worker(url, number, token, per_client, clients, run, practices, barrier, results) -> None:
+    """One partner system in its own process, with its own connection: POSTs its referrals one after another."""
+    setup_django(url)
+    from django.db import connections
+    from django.test import Client
+
+    client = Client(headers={"authorization": f"Bearer {token}"})
+    records = []
+
+    def send(key: str, payload: dict, why: str) -> None:
+        began = time.perf_counter()
+        response = client.post(
+            "/api/referrals",
+            data=json.dumps(payload),
+            content_type="application/json",
+            headers={"Idempotency-Key": key},
+        )
+        took = time.perf_counter() - began
+        reference = response.json().get("reference") if response.status_code == 201 else None
+        records.append((key, why, response.status_code, reference, took))
+
+    # Two referrals first, untimed: the first requests of a process compile templates and fill caches.
+    for n in range(WARMUP):
+        send(*intake_request(run, number, -1 - n, practices), "warm-up")
+    barrier.wait(timeout=300)
+    started = time.monotonic()
+    for n in range(per_client):
+        sends = [(*intake_request(run, number, n, practices), "first")]
+        if n % INTAKE_RETRY_EVERY == INTAKE_RETRY_EVERY - 1:
+            sends.append((*intake_request(run, number, n, practices), "retry"))
+        if n % INTAKE_SHARED_EVERY == 0 and clients > 1:
+            sends.append((*intake_request(run, (number + 1) % clients, n, practices), "shared"))
+        for key, payload, why in sends:
+            send(key, payload, why)
+    finished = time.monotonic()
+    connections.close_all()
+    results.put({"number": number, "started": started, "finished": finished, "records": records})
+
+
+def bench_intake(url: str, partner, *, clients: int, per_client: int) -> tuple[dict, list[str]]:
+    """Concurrent clients of one partner system submitting referrals, each with its own token (one system's
+    workers); then prove in SQL that each Idempotency-Key made exactly one referral."""
+    import multiprocessing
+    from threading import BrokenBarrierError
+
+    from django.db.models import Count, Max
+
+    from paedot.core.models import IdempotencyRecord
+    from paedot.demo.scale import birmingham_practices
+    from paedot.referrals.models import Referral
+    from paedot.staff.services import issue_api_token
+
+    practices = [p.code for p in birmingham_practices() if p.is_active]
+    tokens = [issue_api_token(user=partner, name=f"bench-intake-{n}") for n in range(clients)]
+    run = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+    before = Referral.objects.aggregate(top=Max("pk"))["top"] or 0
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(clients + 1)
+    queue_ = context.Queue()
+    workers = [
+        context.Process(
+            target=intake_worker, args=(url, n, tokens[n], per_client, clients, run, practices, barrier, queue_)
+        )
+        for n in range(clients)
+    ]
+    for worker in workers:
+        worker.start()
+    print(
+        f"\nIntake: {clients} partner-system clients (processes) each POST {per_client} referrals to /api/referrals "
+        f"with an Idempotency-Key; every {INTAKE_RETRY_EVERY}th is sent again, every {INTAKE_SHARED_EVERY}th is "
+        "sent by the next client too"
+    )
+    try:
+        barrier.wait(timeout=300)
+        reports = [queue_.get(timeout=3600) for _ in workers]
+    except (BrokenBarrierError, queue.Empty):
+        for worker in workers:
+            worker.terminate()
+        return {"failed": "a client did not start or did not finish"}, ["intake: a client did not start or finish"]
+    finally:
+        for worker in workers:
+            worker.join(timeout=60)
+    seconds = max(r["finished"] for r in reports) - min(r["started"] for r in reports)
+    every = [record for report in reports for record in report["records"]]
+    records = [record for record in every if record[1] != "warm-up"]
+    keys = {record[0] for record in records}
+    all_keys = {record[0] for record in every}
+    statuses = {}
+    for record in records:
+        statuses[record[2]] = statuses.get(record[2], 0) + 1
+    answers: dict[str, set] = {}
+    for key, _, status, reference, _ in every:
+        if status == 201:
+            answers.setdefault(key, set()).add(reference)
+
+    made = Referral.objects.filter(pk__gt=before, submitted_by=partner)
+    references = list(made.values_list("reference", flat=True))
+    per_reference = made.values("reference").annotate(n=Count("id")).filter(n__gt=1).count()
+    stored_keys = IdempotencyRecord.objects.filter(user=partner, key__in=all_keys)
+    stored = dict(stored_keys.values_list("key", "response_body"))
+    lost = [key for key in all_keys if key not in answers or not (answers[key] & set(references))]
+    inconsistent = [key for key, refs in answers.items() if len(refs) > 1]
+    duplicated = max(len(references) - len(all_keys), 0) + per_reference
+    replay_mismatch = [k for k, refs in answers.items() if stored.get(k, {}).get("reference") not in refs]
+    firsts = [r[4] for r in records if r[1] == "first"]
+    again = [r[4] for r in records if r[1] != "first"]
+    result = {
+        "clients": clients,
+        "requests": len(records),
+        "distinct_referrals_sent": len(keys),
+        "warm_up_referrals": len(all_keys) - len(keys),
+        "referrals_made": len(references),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "seconds": round(seconds, 1),
+        "referrals_a_second": round(len(keys) / seconds, 1),
+        "requests_a_second": round(len(records) / seconds, 1),
+        "a_referral_ms": summarise(firsts),
+        "a_repeat_ms": summarise(again) if again else None,
+        "lost": len(lost),
+        "duplicated": duplicated,
+        "keys_answered_with_two_references": len(inconsistent),
+        "idempotency_records": len(stored),
+    }
+    print(
+        f"  {len(records):,} requests for {len(keys):,} distinct referrals in {seconds:.1f} s: "
+        f"{len(keys) / seconds:,.0f} referrals/s ({len(records) / seconds:,.0f} requests/s); answers {statuses}"
+    )
+    print(
+        f"  a new referral: p50 {result['a_referral_ms']['p50']:.0f} ms, p95 {result['a_referral_ms']['p95']:.0f} ms"
+        + (f"; a repeat: p50 {result['a_repeat_ms']['p50']:.0f} ms" if again else "")
+    )
+    print(
+        f"  in the database: {len(references):,} referrals made for {len(all_keys):,} keys (with the warm-up); "
+        f"lost {len(lost)}, "
+        f"duplicated {duplicated}, keys answered with two references {len(inconsistent)}, "
+        f"idempotency records {len(stored):,}, replies differing from the stored answer {len(replay_mismatch)}"
+    )
+    failures = []
+    if lost or duplicated or inconsistent or replay_mismatch or set(statuses) != {201}:
+        failures.append(
+            f"intake: lost {len(lost)}, duplicated {duplicated}, inconsistent {len(inconsistent)}, "
+            f"replay mismatches {len(replay_mismatch)}, answers {statuses}"
+        )
+    return result, failures
+
+
+# Results ---------------------------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    import django
+    from django.db import connection
+
+    def first_line(path: str, prefix: str) -> str:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(prefix):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return ""
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        buffers = cursor.fetchone()[0]
+    memory_kb = first_line("/proc/meminfo", "MemTotal")
+    return {
+        "cpu": first_line("/proc/cpuinfo", "model name") or platform.processor(),
+        "cpus": os.cpu_count(),
+        "ram_gb": round(int(memory_kb.split()[0]) / 1024 / 1024, 1) if memory_kb else None,
+        "postgresql": server,
+        "shared_buffers": buffers,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def rounded(value):
+    if isinstance(value, float):
+        return round(value, 2)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return value
+
+
+def targets(size: str, results: dict) -> dict:
+    """Issue 8's targets, met or not (they are stated for a million referrals; the city is shown against them too)."""
+
+    def p95(section: str, prefix: str) -> float | None:
+        found = [v["p95"] for k, v in results.get(section, {}).items() if k.startswith(prefix) and isinstance(v, dict)]
+        return max(found) if found else None
+
+    rows = {}
+    waiting = results.get("waiting_list", {})
+    first_pages = [waiting.get(part, {}).get("page 1", {}).get("p95") for part in ("page", "api")]
+    first_pages = [v for v in first_pages if v is not None]
+    if first_pages:
+        rows["waiting list first page p95 < 100 ms"] = {"worst_ms": max(first_pages), "met": max(first_pages) < 100}
+    timeline = [v for v in (p95("timeline", "page, "), p95("timeline", "API, ")) if v is not None]
+    if timeline:
+        rows["child timeline p95 < 100 ms"] = {"worst_ms": max(timeline), "met": max(timeline) < 100}
+    dashboard = [v for v in (p95("dashboard", "page"), p95("dashboard", "API")) if v is not None]
+    if dashboard:
+        rows["dashboard p95 < 1 s"] = {"worst_ms": max(dashboard), "met": max(dashboard) < 1000}
+    intake = results.get("intake", {})
+    if "referrals_a_second" in intake:
+        rows["intake >= 100 referrals/s"] = {
+            "rate": intake["referrals_a_second"],
+            "met": intake["referrals_a_second"] >= 100,
+        }
+        rows["no lost or duplicated referral"] = {"met": intake["lost"] == 0 and intake["duplicated"] == 0}
+    return rows
+
+
+def write_results(size: str, results: dict) -> None:
+    everything = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    previous = everything.get(size, {})
+    # A partial run (--only) keeps the other parts of the last full run.
+    everything[size] = {**previous, **rounded(results)}
+    everything[size]["targets"] = rounded(targets(size, everything[size]))
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(everything, indent=2, sort_keys=False) + "\n")
+    print(f"\nWrote {RESULTS.relative_to(ROOT)} ({size}).")
+
+
+def doc_table(size: str, results: dict) -> str:
+    """The short table for docs/benchmarks.md: the machine, the data, and each figure beside its target."""
+    m, data = results.get("machine", {}), results.get("data", {})
+    targets_met = results.get("targets", {})
+
+    def cell(section: str, case: str, limit: float | None = None) -> tuple[str, str, str]:
+        found = results.get(section, {})
+        for part in case.split("/"):
+            found = found.get(part, {}) if isinstance(found, dict) else {}
+        if not found or "p50" not in found:
+            return "-", "-", ""
+        verdict = ""
+        if limit is not None:
+            verdict = f"p95 < {limit:,.0f} ms: " + ("met" if found["p95"] < limit else "**missed**")
+        return f"{found['p50']:,.0f} ms", f"{found['p95']:,.0f} ms", verdict
+
+    def met(name: str) -> str:
+        row = targets_met.get(name)
+        return "" if row is None else ("met" if row["met"] else "**missed**")
+
+    rows = [("case", "p50", "p95", "target")]
+    rows.append(("waiting list page 1 (staff page)", *cell("waiting_list", "page/page 1", 100)))
+    rows.append(("waiting list page 1 (API)", *cell("waiting_list", "api/page 1", 100)))
+    waiting = results.get("waiting_list", {})
+    for part, label in (("page", "staff page"), ("api", "API")):
+        last = [k for k in waiting.get(part, {}) if k.endswith("(last)")]
+        if last:
+            rows.append((f"waiting list {last[0]} ({label})", *cell("waiting_list", f"{part}/{last[0]}")))
+    for key, value in results.get("timeline", {}).items():
+        if isinstance(value, dict):
+            rows.append((f"timeline {key}", *cell("timeline", key, 100)))
+    for key, value in results.get("dashboard", {}).items():
+        if isinstance(value, dict) and "p50" in value:
+            rows.append((f"dashboard {key}", *cell("dashboard", key, 1000)))
+    if "not_measured" in results.get("dashboard", {}):
+        rows.append(("dashboard", "not measured: not built", "", ""))
+    intake = results.get("intake", {})
+    if "referrals_a_second" in intake:
+        rows.append(
+            (
+                f"intake, {intake['clients']} clients: referrals a second",
+                f"{intake['referrals_a_second']:,.0f}/s",
+                f"a referral p95 {intake['a_referral_ms']['p95']:,.0f} ms",
+                f">= 100/s: {met('intake >= 100 referrals/s')}",
+            )
+        )
+        rows.append(
+            (
+                "intake: lost / duplicated referrals",
+                f"{intake['lost']} / {intake['duplicated']}",
+                "",
+                f"none: {met('no lost or duplicated referral')}",
+            )
+        )
+    for run in results.get("booking", []):
+        if "20 weeks" in run["run"]:
+            rows.append((f"booking, {run['run']}", f"{run['bookings_a_second']:,.0f} bookings/s", "", ""))
+            rows.append(("booking: double bookings", str(run["double_bookings"]), "", "none"))
+    for row in results.get("calibration_after", []):
+        if row["what"].startswith("pgbench"):
+            rows.append((row["what"], row["here"], "", f"reference {row['reference']}"))
+    lines = [f"| {' | '.join(row)} |" for row in rows]
+    lines.insert(1, "| --- | --- | --- | --- |")
+    load = results.get("load", {})
+    loaded = f", loaded in {load['seconds'] / 60:.0f} min" if load.get("seconds") else ""
+    head = (
+        f"**{size.capitalize()}**, run on {results.get('run_on')}: {m.get('cpu')}, {m.get('cpus')} CPUs, "
+        f"{m.get('ram_gb')} GB RAM, PostgreSQL {str(m.get('postgresql', '')).split()[0]} (shared_buffers "
+        f"{m.get('shared_buffers')}), Python {m.get('python')}, Django {m.get('django')}; load average "
+        f"{m.get('load_average_at_start', ['?'])[0]} at the start, {m.get('load_average_at_end', ['?'])[0]} at the "
+        f"end. Data: {data.get('referrals', 0):,} referrals, {data.get('appointments', 0):,} appointments "
+        f"({data.get('appointments_a_referral')} a referral), {data.get('on_waiting_list', 0):,} on the waiting "
+        f"list; database {data.get('database_size')}{loaded}."
+    )
+    return "\n".join([head, "", *lines])
+
+
+def write_doc_table(size: str, results: dict) -> None:
+    """Replace this size's table in docs/benchmarks.md (between its markers)."""
+    start, end = f"<!-- bench:{size} -->", f"<!-- /bench:{size} -->"
+    text = DOC.read_text() if DOC.exists() else ""
+    block = f"{start}\n{doc_table(size, results)}\n{end}"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip() + f"\n\n{block}\n"
+    DOC.write_text(text)
+    print(f"Wrote the {size} table in {DOC.relative_to(ROOT)}.")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", choices=tuple(SIZES), default="city", help="city (default) or nation.")
     parser.add_argument("--requests", type=int, default=200, help="Timed requests for each case (default 200).")
+    parser.add_argument(
+        "--dashboard-requests", type=int, default=20, help="Timed requests for each dashboard case (default 20)."
+    )
     parser.add_argument("--reload", action="store_true", help="Make the data again even if it is there.")
     parser.add_argument(
-        "--only", choices=("waiting-list", "booking"), help="Run one part (default: the waiting list, then booking)."
+        "--only",
+        choices=("waiting-list", "timeline", "dashboard", "intake", "booking"),
+        action="append",
+        help="Run only these parts (repeatable; default: all).",
     )
     parser.add_argument("--clients", type=int, default=8, help="Concurrent booking clients (default 8).")
     parser.add_argument("--attempts", type=int, default=150, help="Booking attempts per client (default 150).")
+    parser.add_argument("--intake-clients", type=int, default=4, help="Concurrent intake clients (default 4).")
+    parser.add_argument("--intake-referrals", type=int, default=200, help="Referrals per intake client (default 200).")
     args = parser.parse_args()
+    parts = set(args.only or ("waiting-list", "timeline", "dashboard", "intake", "booking"))
 
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    url = os.environ.get("DATABASE_URL") or default_url(args.size)
     ensure_database(url)
     setup_django(url)
 
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
-
-    from paedot.referrals.models import Referral
 
     # The pages are timed after sign-in: force_login gives the password step only, so the code step is off here.
     settings.STAFF_TWO_FACTOR = False
@@ -838,27 +1229,44 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("load_reference_data", verbosity=0)
     today = timezone.localdate()
-    admin, clinicians = ensure_data(today, reload=args.reload)
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
-    print(
-        f"\nMachine: {platform.node()}, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
-        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
-    )
-    print(f"PostgreSQL {server}; Python {platform.python_version()}; Django via the in-process test client")
+    staff = bench_staff()
+    loaded = ensure_data(args.size, reload=args.reload)
+    results: dict = {"size": args.size, "run_on": today.isoformat(), "machine": machine()}
+    results["data"] = data_summary()
+    if not loaded["reused"]:  # a rerun keeps the figures of the load that made the data
+        results["load"] = loaded
+    print(f"\nMachine: {results['machine']}")
     print(f"CONN_MAX_AGE = {settings.DATABASES['default'].get('CONN_MAX_AGE')}")
-    waiting = Referral.objects.on_waiting_list().count()
-    print(f"Referrals: {Referral.objects.count():,}, on the waiting list: {waiting:,}")
+    print(f"Data: {results['data']}")
+    print("\nThis machine before the timings")
+    results["calibration_before"] = calibrate(url)
 
-    if args.only != "booking":
-        bench_waiting_list(url, admin, today, requests=args.requests)
-    if args.only != "waiting-list":
-        failures = bench_booking(url, admin, clinicians[:DIARIES], today, clients=args.clients, attempts=args.attempts)
-        calibrate(url)
-        if failures:
-            sys.exit("\n".join(failures))
+    failures: list[str] = []
+    if "waiting-list" in parts:
+        results["waiting_list"] = bench_waiting_list(url, staff["admin"], today, requests=args.requests)
+    if "timeline" in parts:
+        results["timeline"] = bench_timeline(staff["admin"], requests=args.requests)
+    if "dashboard" in parts:
+        results["dashboard"] = bench_dashboard(staff["lead"], requests=args.dashboard_requests)
+    if "intake" in parts:
+        results["intake"], failed = bench_intake(
+            url, staff["partner"], clients=args.intake_clients, per_client=args.intake_referrals
+        )
+        failures += failed
+    if "booking" in parts:
+        failed, results["booking"] = bench_booking(
+            url, staff["admin"], staff["clinicians"][:DIARIES], today, clients=args.clients, attempts=args.attempts
+        )
+        failures += failed
+    print("\nThis machine after the timings")
+    results["calibration_after"] = calibrate(url)
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    write_results(args.size, results)
+    write_doc_table(args.size, json.loads(RESULTS.read_text())[args.size])
+    for name, row in targets(args.size, results).items():
+        print(f"  target {name}: {'met' if row['met'] else 'MISSED'} {row}")
+    if failures:
+        sys.exit("\n".join(failures))
 
 
 if __name__ == "__main__":
