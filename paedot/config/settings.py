@@ -331,6 +331,7 @@ PAEDOT_DAILY_JOBS = [
     "paedot.waiting_list.services.process_invitations",
     "paedot.appointments.messages.send_appointment_reminders",
     "paedot.care.services.equipment.send_equipment_review_reminders",
+    "paedot.reports.totals.refresh_daily",
 ]
 PAEDOT_REFERENCE_LOADERS = [
     "paedot.diaries.services.load_term_dates",

@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Aggregate, Avg, Count, Q, QuerySet
+from django.db.models import Aggregate, Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -34,7 +34,8 @@ from paedot.diaries.rules import LONDON
 from paedot.eligibility.codes import Severity
 from paedot.groups.models import GroupAttendance
 from paedot.referrals.models import OPEN_STATUSES, WAITING_LIST_STATUSES, EligibilityReason, Referral, Status
-from paedot.reports import rules
+from paedot.reports import rules, totals
+from paedot.reports.models import MonthEndWaiting, MonthlyContacts, MonthlyReviews
 from paedot.staff.models import User
 from paedot.waiting_list import rules as waiting_rules
 from paedot.waiting_list.services import WaitingListFilters, waiting_list
@@ -107,6 +108,32 @@ def _in_window(filters: Filters, path: str = "start") -> Q:
     """A datetime on a day in the period (London days)."""
     after_last_day = filters.date_to + dt.timedelta(days=1)
     return Q(**{f"{path}__gte": start_of(filters.date_from), f"{path}__lt": start_of(after_last_day)})
+
+
+def _days_q(runs: list[tuple[dt.date, dt.date]], path: str, *, dates: bool = False) -> Q:
+    """On any day of these runs of days (first, last): a datetime column (London days) or, with dates, a date one."""
+    condition = Q()
+    for first, last in runs:
+        if dates:
+            condition |= Q(**{f"{path}__gte": first, f"{path}__lte": last})
+        else:
+            condition |= Q(**{f"{path}__gte": start_of(first), f"{path}__lt": start_of(last + dt.timedelta(days=1))})
+    return condition
+
+
+def _dimensions(filters: Filters) -> dict[str, str]:
+    """The filters as they apply to the monthly totals' own columns."""
+    return {name: getattr(filters, name) for name in ("locality", "priority", "pathway") if getattr(filters, name)}
+
+
+def _split(filters: Filters, today: dt.date | None) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:
+    """The period's whole months whose totals are up to date, and the runs of days to count from the records. A
+    whole ended month that could have been read from totals but was not asks the task worker to total it."""
+    today = today or timezone.localdate()
+    ended = [m for m in rules.whole_months(filters.date_from, filters.date_to) if rules.month_end(m) < today]
+    usable = totals.up_to_date_months(ended, today)
+    totals.nudge_refresh(month for month in ended if month not in usable)
+    return rules.split_period(filters.date_from, filters.date_to, usable)
 
 
 class PercentileDisc(Aggregate):
@@ -324,29 +351,72 @@ def waiting_snapshot(filters: Filters, *, today: dt.date | None = None) -> Waiti
 
 def waiting_over_time(filters: Filters, *, today: dt.date | None = None) -> list[dict]:
     """The size of the waiting list at the end of each month of the period (the last month: at the period's end,
-    or today), all past month-ends counted in one query and the live list in one more."""
+    or today). Month ends of months with up-to-date totals are read from them; the other past month ends are all
+    counted in one query, and the live list in one more."""
     today = today or timezone.localdate()
     last_day = min(filters.date_to, today)
     days = [min(rules.month_end(month), last_day) for month in rules.months_between(filters.date_from, last_day)]
-    past = [day for day in days if day < today]
+    month_ends = [day for day in days if day < today and day == rules.month_end(day)]
+    usable = totals.up_to_date_months([rules.month_start(day) for day in month_ends], today)
+    totals.nudge_refresh(rules.month_start(day) for day in month_ends if rules.month_start(day) not in usable)
     counts: dict[dt.date, int] = {}
+    if usable:
+        counts = {rules.month_end(month): 0 for month in usable}
+        for row in (
+            MonthEndWaiting.objects.filter(month__in=usable, **_dimensions(filters))
+            .values("month")
+            .annotate(count=Sum("count"))
+            .order_by()
+        ):
+            counts[rules.month_end(row["month"])] = row["count"]
+    past = [day for day in days if day < today and day not in counts]
     if past:
-        # Most referrals' waits ended long before the period began. Only those still waiting now, or whose wait
-        # ended after the first month end, can count at any month end (a superset: each month's count is exact),
-        # and each part of that can be read from an index (the waiting list's, first_attended_on's, closed_at's).
-        after_first = start_of(past[0] + dt.timedelta(days=1))
-        result = (
-            _referrals(filters)
-            .filter(
-                Q(status__in=WAITING_LIST_STATUSES) | Q(first_attended_on__gt=past[0]) | Q(closed_at__gte=after_first)
-            )
-            .filter(triaged_at__lt=start_of(past[-1] + dt.timedelta(days=1)), received_date__lte=past[-1])
-            .aggregate(**{f"on_{index}": Count("pk", filter=_waiting_at(day)) for index, day in enumerate(past)})
-        )
-        counts = {day: result[f"on_{index}"] for index, day in enumerate(past)}
+        counts.update(_count_waiting_at(_referrals(filters), past))
     if days and days[-1] >= today:
         counts[days[-1]] = waiting_on(filters, days[-1], today=today).count()
     return [{"month": rules.month_start(day), "on": day, "count": counts[day]} for day in days]
+
+
+def _waiting_candidates(referrals: QuerySet[Referral], days: list[dt.date]) -> QuerySet[Referral]:
+    """Most referrals' waits ended long before these days. Only those still waiting now, or whose wait ended after
+    the first day, can count on any of them (a superset: each day's count is exact), and each part of that can be
+    read from an index (the waiting list's, first_attended_on's, closed_at's)."""
+    after_first = start_of(days[0] + dt.timedelta(days=1))
+    return referrals.filter(
+        Q(status__in=WAITING_LIST_STATUSES) | Q(first_attended_on__gt=days[0]) | Q(closed_at__gte=after_first)
+    ).filter(triaged_at__lt=start_of(days[-1] + dt.timedelta(days=1)), received_date__lte=days[-1])
+
+
+def _count_waiting_at(referrals: QuerySet[Referral], days: list[dt.date]) -> dict[dt.date, int]:
+    """How many of these referrals were waiting at the end of each of these (sorted, past) days, in one query."""
+    result = _waiting_candidates(referrals, days).aggregate(
+        **{f"on_{index}": Count("pk", filter=_waiting_at(day)) for index, day in enumerate(days)}
+    )
+    return {day: result[f"on_{index}"] for index, day in enumerate(days)}
+
+
+def month_end_waiting(months: list[dt.date]) -> list[dict]:
+    """For the monthly totals: the waiting list at the end of each of these (sorted, ended) months, by locality,
+    priority and pathway, in one query."""
+    days = [rules.month_end(month) for month in months]
+    rows = (
+        _waiting_candidates(Referral.objects.order_by(), days)
+        .values("locality", "priority", "pathway")
+        .annotate(**{f"on_{index}": Count("pk", filter=_waiting_at(day)) for index, day in enumerate(days)})
+        .order_by()
+    )
+    return [
+        {
+            "month": month,
+            "locality": row["locality"],
+            "priority": row["priority"],
+            "pathway": row["pathway"],
+            "count": row[f"on_{index}"],
+        }
+        for row in rows
+        for index, month in enumerate(months)
+        if row[f"on_{index}"]
+    ]
 
 
 # First appointments ----------------------------------------------------------------------------------------------
@@ -426,49 +496,101 @@ class Contacts:
         return rules.share(self.was_not_brought, self.attended + self.was_not_brought)
 
 
-def contacts(filters: Filters) -> Contacts:
+def contacts(filters: Filters, *, today: dt.date | None = None) -> Contacts:
     """Attended and was-not-brought appointments in the period, and the attended ones by setting (the place's kind)
-    and by kind of appointment: two grouped queries (one-to-one, group places)."""
-    one_to_one = (
-        Appointment.objects.filter(
-            _in_window(filters),
-            referral_q(filters, "referral__"),
-            referral__isnull=False,
-            outcome__in=CONTACT_OUTCOMES,
+    and by kind of appointment: whole ended months from their totals, the rest counted from the records."""
+    months, runs = _split(filters, today)
+    rows = contact_counts(runs, filters)
+    if months:
+        rows += list(
+            MonthlyContacts.objects.filter(month__in=months, **_dimensions(filters))
+            .values("outcome", "setting", "kind")
+            .annotate(count=Sum("count"))
+            .order_by()
         )
-        .values("outcome", "location__kind", "kind")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    group_places = (
-        GroupAttendance.objects.filter(
-            _in_window(filters, "appointment__start"),
-            referral_q(filters, "referral__"),
-            appointment__cancelled=False,
-            outcome__in=CONTACT_OUTCOMES,
-        )
-        .values("outcome", "appointment__location__kind", "appointment__kind")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
     outcomes_counted: Counter[str] = Counter()
     settings: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     # The rows are already totals (a handful of outcome x setting x kind combinations), merged here.
-    for row in [*one_to_one, *group_places]:
-        outcome = row["outcome"]
-        setting = row.get("location__kind") or row.get("appointment__location__kind")
-        kind = row.get("kind") or row.get("appointment__kind")
-        outcomes_counted[outcome] += row["count"]
-        if outcome == AppointmentOutcome.ATTENDED:
-            settings[setting] += row["count"]
-            kinds[kind] += row["count"]
+    for row in rows:
+        outcomes_counted[row["outcome"]] += row["count"]
+        if row["outcome"] == AppointmentOutcome.ATTENDED:
+            settings[row["setting"]] += row["count"]
+            kinds[row["kind"]] += row["count"]
     return Contacts(
         attended=outcomes_counted[AppointmentOutcome.ATTENDED],
         was_not_brought=outcomes_counted[AppointmentOutcome.WAS_NOT_BROUGHT],
         by_setting=_most_first(settings, "setting"),
         by_kind=_most_first(kinds, "kind"),
     )
+
+
+DIMENSIONS = ("locality", "priority", "pathway")
+
+
+def contact_counts(
+    runs: list[tuple[dt.date, dt.date]], filters: Filters | None = None, *, by_month: bool = False
+) -> list[dict]:
+    """Attended and missed one-to-one appointments and group places on these runs of days, counted by outcome,
+    setting and kind (and, by_month, by month and the referral's locality, priority and pathway, for the monthly
+    totals): two grouped queries, whose rows are merged."""
+    if not runs:
+        return []
+    months = {"month": TruncMonth("start", tzinfo=LONDON)} if by_month else {}
+    group_months = {"month": TruncMonth("appointment__start", tzinfo=LONDON)} if by_month else {}
+    dimensions = [f"referral__{name}" for name in DIMENSIONS] if by_month else []
+    one_to_one = (
+        Appointment.objects.filter(
+            _days_q(runs, "start"),
+            referral_q(filters, "referral__") if filters else Q(),
+            referral__isnull=False,
+            outcome__in=CONTACT_OUTCOMES,
+        )
+        .annotate(**months, setting=F("location__kind"))
+        .values(*months, *dimensions, "outcome", "setting", "kind")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    group_places = (
+        GroupAttendance.objects.filter(
+            _days_q(runs, "appointment__start"),
+            referral_q(filters, "referral__") if filters else Q(),
+            appointment__cancelled=False,
+            outcome__in=CONTACT_OUTCOMES,
+        )
+        .annotate(**group_months, setting=F("appointment__location__kind"), group_kind=F("appointment__kind"))
+        .values(*group_months, *dimensions, "outcome", "setting", "group_kind")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    merged: Counter[tuple] = Counter()
+    for row in [*one_to_one, *group_places]:
+        key = (
+            _local_month(row["month"]) if by_month else None,
+            *(row[name] for name in dimensions),
+            row["outcome"],
+            row["setting"] or "",
+            row.get("kind") or row.get("group_kind") or "",
+        )
+        merged[key] += row["count"]
+    names = ("month", *DIMENSIONS) if by_month else ()
+    return [
+        {
+            **dict(zip(names, (key[0], *key[1:4]) if by_month else (), strict=True)),
+            "outcome": key[-3],
+            "setting": key[-2],
+            "kind": key[-1],
+            "count": count,
+        }
+        for key, count in merged.items()
+    ]
+
+
+def _local_month(value) -> dt.date:
+    """TruncMonth's answer (a datetime at London's midnight, or a date) as the month's first day."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value, LONDON).date() if timezone.is_aware(value) else value.date()
+    return value
 
 
 def _most_first(counter: Counter[str], key: str) -> list[dict]:
@@ -501,34 +623,116 @@ class GoalAttainment:
         return rules.share(self.at_or_above_expected, self.goals_rated)
 
 
-def _reviews(filters: Filters) -> QuerySet[Review]:
-    return Review.objects.filter(
-        referral_q(filters, "package__episode__referral__"),
-        reviewed_on__gte=filters.date_from,
-        reviewed_on__lte=filters.date_to,
+# The review figures' sums and counts, from which the means and shares are made exactly (monthly totals keep them).
+GOAL_LEVEL_FIELDS = {-2: "goals_minus_2", -1: "goals_minus_1", 0: "goals_0", 1: "goals_plus_1", 2: "goals_plus_2"}
+REVIEW_SUMS = (
+    "reviews",
+    "t_score_sum",
+    "copm_reviews",
+    "copm_performance_sum",
+    "copm_satisfaction_sum",
+    "copm_satisfaction_reviews",
+    "performance_important",
+    "performance_up",
+    "performance_not_improved",
+    "satisfaction_important",
+    *GOAL_LEVEL_FIELDS.values(),
+)
+
+
+def review_sums(runs: list[tuple[dt.date, dt.date]], filters: Filters | None = None, *, by_month: bool = False):
+    """Reviews on these runs of days and the goals they rated: counts and sums (by month and the referral's
+    locality, priority and pathway with by_month, for the monthly totals), two grouped queries."""
+    if not runs:
+        return []
+    referral = "package__episode__referral__"
+    important = CLINICALLY_IMPORTANT_COPM_CHANGE
+    rated = Q(copm_performance_change__isnull=False)
+    keys = (
+        {"month": TruncMonth("reviewed_on"), **{name: F(f"{referral}{name}") for name in DIMENSIONS}}
+        if by_month
+        else {}
+    )
+    sums = {
+        "reviews": Count("pk"),
+        "t_score_sum": Sum("gas_t_score"),
+        "copm_reviews": Count("pk", filter=rated),
+        "copm_performance_sum": Sum("copm_performance_change", filter=rated),
+        "copm_satisfaction_sum": Sum("copm_satisfaction_change", filter=rated),
+        "copm_satisfaction_reviews": Count("copm_satisfaction_change", filter=rated),
+        "performance_important": Count("pk", filter=Q(copm_performance_change__gte=important)),
+        "performance_up": Count("pk", filter=Q(copm_performance_change__gt=0, copm_performance_change__lt=important)),
+        "performance_not_improved": Count("pk", filter=Q(copm_performance_change__lte=0)),
+        "satisfaction_important": Count("pk", filter=rated & Q(copm_satisfaction_change__gte=important)),
+    }
+    in_runs = Review.objects.filter(
+        _days_q(runs, "reviewed_on", dates=True), referral_q(filters, referral) if filters else Q()
     ).order_by()
-
-
-def goal_attainment(filters: Filters) -> GoalAttainment:
-    """Reviews in the period: the mean Goal Attainment Scaling T-score (as stored with each review) and how many
-    goals were rated at each level, -2 to +2."""
-    reviews = _reviews(filters)
-    result = reviews.aggregate(reviews=Count("pk"), mean_t_score=Avg("gas_t_score"))
-    levels = (
+    # Grouped by month and the referral's columns for the totals; one row of sums for the dashboard (values() with
+    # no columns would group by every column).
+    reviews = (
+        in_runs.annotate(**keys).values(*keys).annotate(**sums).order_by() if keys else [in_runs.aggregate(**sums)]
+    )
+    rating_keys = (
+        {"month": TruncMonth("review__reviewed_on"), **{name: F(f"review__{referral}{name}") for name in DIMENSIONS}}
+        if by_month
+        else {}
+    )
+    ratings = (
         GoalRating.objects.filter(
-            referral_q(filters, "review__package__episode__referral__"),
-            review__reviewed_on__gte=filters.date_from,
-            review__reviewed_on__lte=filters.date_to,
+            _days_q(runs, "review__reviewed_on", dates=True),
+            referral_q(filters, f"review__{referral}") if filters else Q(),
         )
-        .values("attained")
+        .annotate(**rating_keys)
+        .values(*rating_keys, "attained")
         .annotate(count=Count("pk"))
         .order_by()
     )
-    counted = {row["attained"]: row["count"] for row in levels}
+    rows: dict[tuple, dict] = {}
+    for row in reviews:
+        if not row["reviews"]:
+            continue
+        key = tuple(_local_month(row[name]) if name == "month" else row[name] for name in keys)
+        rows[key] = {**dict(zip(keys, key, strict=True)), **{name: row[name] or 0 for name in REVIEW_SUMS[:10]}}
+    for row in ratings:
+        key = tuple(_local_month(row[name]) if name == "month" else row[name] for name in rating_keys)
+        rows[key][GOAL_LEVEL_FIELDS[row["attained"]]] = row["count"]
+    return [{**dict.fromkeys(GOAL_LEVEL_FIELDS.values(), 0), **row} for row in rows.values()]
+
+
+def review_totals(runs: list[tuple[dt.date, dt.date]]) -> list[dict]:
+    """review_sums by month, locality, priority and pathway: the rows of MonthlyReviews."""
+    return review_sums(runs, by_month=True)
+
+
+def _review_figures(filters: Filters, today: dt.date | None) -> dict:
+    """The period's review sums: whole ended months from their totals, the rest from the records."""
+    months, runs = _split(filters, today)
+    added = dict.fromkeys(REVIEW_SUMS, 0)
+    for row in review_sums(runs, filters):
+        for name in REVIEW_SUMS:
+            added[name] += row[name]
+    if months:
+        from_totals = MonthlyReviews.objects.filter(month__in=months, **_dimensions(filters)).aggregate(
+            **{name: Sum(name) for name in REVIEW_SUMS}
+        )
+        for name in REVIEW_SUMS:
+            added[name] += from_totals[name] or 0
+    return added
+
+
+def _mean(total, count: int):
+    return total / count if count else None
+
+
+def goal_attainment(filters: Filters, *, today: dt.date | None = None, figures: dict | None = None) -> GoalAttainment:
+    """Reviews in the period: the mean Goal Attainment Scaling T-score (as stored with each review) and how many
+    goals were rated at each level, -2 to +2."""
+    added = figures or _review_figures(filters, today)
     return GoalAttainment(
-        reviews=result["reviews"],
-        mean_t_score=rules.rounded(result["mean_t_score"]),
-        by_level={level: counted.get(level, 0) for level in GAS_LEVELS},
+        reviews=added["reviews"],
+        mean_t_score=rules.rounded(_mean(added["t_score_sum"], added["reviews"])),
+        by_level={level: added[name] for level, name in GOAL_LEVEL_FIELDS.items()},
     )
 
 
@@ -550,31 +754,20 @@ class CopmChange:
         return rules.share(self.performance_important, self.reviews)
 
 
-def copm_change(filters: Filters) -> CopmChange:
+def copm_change(filters: Filters, *, today: dt.date | None = None, figures: dict | None = None) -> CopmChange:
     """Reviews in the period where the COPM was rated again: the mean change in performance and satisfaction, and
     how many changed by 2 or more (conventionally clinically important)."""
-    important = CLINICALLY_IMPORTANT_COPM_CHANGE
-    result = (
-        _reviews(filters)
-        .filter(copm_performance_change__isnull=False)
-        .aggregate(
-            reviews=Count("pk"),
-            performance=Avg("copm_performance_change"),
-            satisfaction=Avg("copm_satisfaction_change"),
-            performance_important=Count("pk", filter=Q(copm_performance_change__gte=important)),
-            performance_up=Count("pk", filter=Q(copm_performance_change__gt=0, copm_performance_change__lt=important)),
-            performance_not_improved=Count("pk", filter=Q(copm_performance_change__lte=0)),
-            satisfaction_important=Count("pk", filter=Q(copm_satisfaction_change__gte=important)),
-        )
-    )
+    added = figures or _review_figures(filters, today)
     return CopmChange(
-        reviews=result["reviews"],
-        mean_performance_change=rules.rounded(result["performance"]),
-        mean_satisfaction_change=rules.rounded(result["satisfaction"]),
-        performance_important=result["performance_important"],
-        performance_up_less_than_important=result["performance_up"],
-        performance_not_improved=result["performance_not_improved"],
-        satisfaction_important=result["satisfaction_important"],
+        reviews=added["copm_reviews"],
+        mean_performance_change=rules.rounded(_mean(added["copm_performance_sum"], added["copm_reviews"])),
+        mean_satisfaction_change=rules.rounded(
+            _mean(added["copm_satisfaction_sum"], added["copm_satisfaction_reviews"])
+        ),
+        performance_important=added["performance_important"],
+        performance_up_less_than_important=added["performance_up"],
+        performance_not_improved=added["performance_not_improved"],
+        satisfaction_important=added["satisfaction_important"],
     )
 
 
@@ -585,6 +778,7 @@ def summary(filters: Filters, *, today: dt.date | None = None) -> dict:
     """Every figure for the filters: what the dashboard draws and GET /api/reports/summary returns."""
     today = today or timezone.localdate()
     received = received_counts(filters)
+    reviewed = _review_figures(filters, today)
     return {
         "filters": filters,
         "referrals_by_month": referrals_by_month(filters, received),
@@ -595,7 +789,7 @@ def summary(filters: Filters, *, today: dt.date | None = None) -> dict:
         "waiting_over_time": waiting_over_time(filters, today=today),
         "first_appointment_waits": first_appointment_waits(filters),
         "caseload_by_clinician": caseload_by_clinician(filters),
-        "contacts": contacts(filters),
-        "goal_attainment": goal_attainment(filters),
-        "copm_change": copm_change(filters),
+        "contacts": contacts(filters, today=today),
+        "goal_attainment": goal_attainment(filters, figures=reviewed),
+        "copm_change": copm_change(filters, figures=reviewed),
     }

@@ -84,6 +84,29 @@ def months_between(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
     return months
 
 
+def whole_months(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
+    """The months that lie wholly inside the period (first day to last day), by their first day."""
+    return [month for month in months_between(date_from, date_to) if month >= date_from and month_end(month) <= date_to]
+
+
+def split_period(
+    date_from: dt.date, date_to: dt.date, totalled: set[dt.date] | frozenset[dt.date]
+) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:
+    """Split a period into the whole months to read from monthly totals (those in `totalled`) and the runs of days
+    left to count from the records, each run (first day, last day) as long as it can be. Together they cover every
+    day of the period exactly once."""
+    from_totals = [month for month in whole_months(date_from, date_to) if month in totalled]
+    runs: list[tuple[dt.date, dt.date]] = []
+    cursor = date_from
+    for month in from_totals:
+        if cursor < month:
+            runs.append((cursor, month - dt.timedelta(days=1)))
+        cursor = month_end(month) + dt.timedelta(days=1)
+    if cursor <= date_to:
+        runs.append((cursor, date_to))
+    return from_totals, runs
+
+
 def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     """The dashboard's period when none is chosen: this month and the eleven before it, up to today."""
     return add_months(today, -11), today

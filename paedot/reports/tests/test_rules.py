@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from hypothesis import given
@@ -114,3 +115,36 @@ def test_monthly_points_run_left_to_right_with_zero_at_the_bottom():
     assert (first.label, first.sublabel, january.sublabel, top.sublabel) == ("Dec", "2024", "2025", "")
     assert [tick.text for tick in chart.ticks] == ["0", "5", "10"]
     assert chart.polyline.count(",") == 3
+
+
+@given(
+    start=st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2026, 12, 31)),
+    length=st.integers(min_value=0, max_value=800),
+    totalled_indexes=st.sets(st.integers(min_value=0, max_value=30)),
+)
+def test_a_split_period_covers_every_day_once_with_totals_only_for_whole_totalled_months(
+    start, length, totalled_indexes
+):
+    end = start + dt.timedelta(days=length)
+    months = rules.months_between(start, end)
+    totalled = {months[index] for index in totalled_indexes if index < len(months)}
+    from_totals, runs = rules.split_period(start, end, totalled)
+
+    covered = [day for month in from_totals for day in _days(month, rules.month_end(month))]
+    covered += [day for first, last in runs for day in _days(first, last)]
+    assert sorted(covered) == list(_days(start, end))  # every day exactly once
+    assert set(from_totals) <= totalled
+    assert all(month >= start and rules.month_end(month) <= end for month in from_totals)
+    # Runs are as long as they can be: never two touching.
+    pieces = sorted([(m, rules.month_end(m), "totals") for m in from_totals] + [(a, b, "records") for a, b in runs])
+    for before, after in itertools.pairwise(pieces):
+        assert not (before[2] == after[2] == "records" and before[1] + dt.timedelta(days=1) == after[0])
+    # Every whole totalled month is read from its totals.
+    assert set(from_totals) == {m for m in rules.whole_months(start, end) if m in totalled}
+
+
+def _days(first: dt.date, last: dt.date):
+    day = first
+    while day <= last:
+        yield day
+        day += dt.timedelta(days=1)
