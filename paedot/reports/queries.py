@@ -268,8 +268,19 @@ def decline_reasons(filters: Filters) -> list[dict]:
     """Declined referrals received in the period, by each eligibility rule that failed (a referral can fail more
     than one), and those declined with no rule failing (the screener's own decision), most first."""
     declined = _received_in_period(filters).filter(status=Status.DECLINED)
+    # Joined, not `referral IN (subquery)`: the planner then starts from the period's declined referrals (the
+    # received-date index) instead of looking up the referral of every decline reason ever recorded.
+    referral = "decision__referral__"
     rows = (
-        EligibilityReason.objects.filter(severity=Severity.DECLINE, decision__referral__in=declined)
+        EligibilityReason.objects.filter(
+            referral_q(filters, referral),
+            severity=Severity.DECLINE,
+            **{
+                f"{referral}status": Status.DECLINED,
+                f"{referral}received_date__gte": filters.date_from,
+                f"{referral}received_date__lte": filters.date_to,
+            },
+        )
         .values("code")
         .annotate(count=Count("decision__referral", distinct=True))
         .order_by()
