@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from paedot.appointments.models import Appointment, Kind
-from paedot.appointments.services import Block, plan_treatment_block
+from paedot.appointments.models import Appointment, Kind, Outcome
+from paedot.appointments.services import Block, plan_treatment_block, record_outcome
 from paedot.care.models import (
     Area,
     Component,
@@ -48,7 +49,7 @@ from paedot.diaries.rules import LONDON
 from paedot.referrals.models import Referral
 from paedot.referrals.services.journey import TransitionRefused, require
 from paedot.staff.models import Role
-from paedot.staff.rules import Action
+from paedot.staff.rules import Action, may
 
 LEVEL_KEYS = tuple(str(level) for level in GAS_LEVELS)  # "-2" .. "2", as the goal's levels are stored
 MAX_SESSIONS = 52  # the diary plans blocks of 1 to 52 sessions
@@ -316,7 +317,11 @@ def record_review(
     require(reviewed_by, Action.REVIEW_PACKAGE)
     with transaction.atomic():
         # Locked, so a review saved twice at once is one review and one refusal.
-        package = Package.objects.select_for_update().select_related("episode__referral").get(pk=package.pk)
+        package = (
+            Package.objects.select_for_update(of=("self",))
+            .select_related("episode__referral", "review_appointment")
+            .get(pk=package.pk)
+        )
         episode = package.episode
         require_open(episode)
         done = Review.objects.filter(package=package).first()
@@ -361,6 +366,7 @@ def record_review(
                 rated_by=reviewed_by,
                 **ratings,
             )
+        _attend_review_appointment(package, reviewed_on=reviewed_on, reviewed_by=reviewed_by)
         record_event(
             action="package.reviewed",
             actor=reviewed_by,
@@ -376,6 +382,20 @@ def record_review(
             },
         )
     return review
+
+
+def _attend_review_appointment(package: Package, *, reviewed_on: dt.date, reviewed_by) -> None:
+    """A review recorded on the day of the block's review appointment happened at it: the appointment is marked
+    attended (else the diary keeps asking for its outcome, and the contact goes uncounted). Another day, a cancelled
+    appointment or one with an outcome already is left as it is."""
+    appointment = package.review_appointment
+    if appointment is None or appointment.cancelled or appointment.outcome or appointment.referral_id is None:
+        return
+    if appointment.start.astimezone(LONDON).date() != reviewed_on or appointment.start > timezone.now():
+        return
+    if not may(reviewed_by, Action.RECORD_OUTCOME):
+        return
+    record_outcome(appointment=appointment, outcome=Outcome.ATTENDED, recorded_by=reviewed_by)
 
 
 def copm_change_for_review(review: Review) -> CopmChange | None:
@@ -430,7 +450,11 @@ def attach_block(*, package: Package, block: Block, attached_by=None) -> Package
     actor = attached_by or series.created_by
     require(actor, Action.PLAN_BLOCK)
     with transaction.atomic():
-        package = Package.objects.select_for_update().select_related("episode__referral").get(pk=package.pk)
+        package = (
+            Package.objects.select_for_update(of=("self",))
+            .select_related("episode__referral", "review_appointment")
+            .get(pk=package.pk)
+        )
         referral = package.episode.referral
         if series.referral_id != referral.pk or review_appointment.series_id != series.pk:
             raise ValueError("This block of appointments is for another child: it cannot deliver this package.")

@@ -527,6 +527,41 @@ def test_a_block_linked_to_a_package_sets_its_review_for_the_review_appointments
     assert AuditEvent.objects.filter(action="package.block_attached", child_id=referral.child_id).exists()
 
 
+def _package_with_block(first_start):
+    referral = referral_in("waiting")
+    package = package_with_goals(referral)
+    block = plan_treatment_block(
+        referral=referral,
+        clinician=clinician_working(),
+        location=clinic(),
+        first_start=first_start,
+        sessions=2,
+        planned_by=staff("ot"),
+    )
+    attach_block(package=package, block=block)
+    package.refresh_from_db()
+    return package, block
+
+
+def test_a_review_recorded_on_the_day_of_the_review_appointment_marks_it_attended():
+    package, block = _package_with_block(london(2027, 3, 15, 10))
+    review_day = block.review.start.astimezone(dt.UTC).date()
+    with time_machine.travel(london(review_day.year, review_day.month, review_day.day, 16), tick=False):
+        reviewed(package, [0] * package.goals.count(), reviewed_on=review_day)
+    block.review.refresh_from_db()
+    assert block.review.outcome == "attended"
+    assert AuditEvent.objects.filter(action="appointment.attended", child_id=package.episode.referral.child_id).exists()
+
+
+def test_a_review_on_another_day_leaves_the_review_appointment_alone():
+    package, block = _package_with_block(london(2027, 3, 15, 10))
+    review_day = block.review.start.astimezone(dt.UTC).date()
+    with time_machine.travel(london(review_day.year, review_day.month, review_day.day, 16), tick=False):
+        reviewed(package, [0] * package.goals.count(), reviewed_on=review_day - dt.timedelta(days=1))
+    block.review.refresh_from_db()
+    assert block.review.outcome == ""
+
+
 def test_another_childs_block_is_not_linked_to_a_package():
     diary = clinician_working()
     package = package_with_goals(referral_in("waiting"))
