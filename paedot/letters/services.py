@@ -49,12 +49,13 @@ def issue_letter(
     issued_by=None,
 ) -> Letter:
     """Render and keep a letter. Call inside the service's transaction, so the letter and the change land together."""
+    service = ServiceDetails.current()
     body = render_to_string(
         template,
         {
             "referral": referral,
             "child": referral.child,
-            "service": ServiceDetails.current(),
+            "service": service,
             "today": timezone.localdate(),
             "recipients": recipients,
             **(context or {}),
@@ -65,7 +66,7 @@ def issue_letter(
         {
             "body": body,
             "subject": subject,
-            "service": ServiceDetails.current(),
+            "service": service,
             "referral": referral,
             "recipients": recipients,
             "today": timezone.localdate(),

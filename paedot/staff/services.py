@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -97,8 +97,24 @@ def authenticate_token(token: str) -> User | None:
     api_token = ApiToken.objects.usable().select_related("user").filter(token_hash=hash_token(token)).first()
     if api_token is None:
         return None
-    ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+    _note_token_used(api_token)
     return api_token.user
+
+
+# "Last used" tells staff whether a token is still in use, to the minute; writing it on every request would cost a
+# partner system sending many referrals a write (and a commit) each.
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
+
+def _note_token_used(api_token: ApiToken) -> None:
+    """Move `last_used_at` on when the stored time is more than a minute old (or was never set)."""
+    now = timezone.now()
+    stale = now - LAST_USED_PRECISION
+    if api_token.last_used_at is not None and api_token.last_used_at >= stale:
+        return
+    ApiToken.objects.filter(pk=api_token.pk).filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)).update(
+        last_used_at=now
+    )
 
 
 # Two-factor sign-in (django-otp): an authenticator app (TOTP) and single-use recovery codes (static tokens).

@@ -23,6 +23,7 @@ from paedot.referrals.services.duplicates import (
     known_child_with_same_nhs_number,
     latest_closed_referral,
 )
+from paedot.referrals.tasks import queue_acknowledgements
 from paedot.staff.models import Locality
 
 # No 0/O, 1/I/L: a reference is read out over the phone.
@@ -120,8 +121,9 @@ def receive_referral(
 ) -> Referral:
     """Store the referral with its child, parent/carer, referrer and eligibility decision, all or nothing.
 
-    The decision informs staff; it never refuses the referral. Acknowledgements go after the commit, so a slow
-    or failing mail server cannot lose a referral.
+    The decision informs staff; it never refuses the referral. The acknowledgement emails are a task queued with
+    the referral (referrals.tasks), sent by the worker: a slow or failing mail server can neither lose a referral
+    nor slow its intake.
     """
     if source not in Source.values:
         raise ValueError(f"Unknown source {source!r}.")
@@ -215,7 +217,7 @@ def receive_referral(
         flag_possible_duplicates(referral=referral, submission=submission, same_child=known is not None)
         if acknowledge:
             send_acknowledgement_letter(referral=referral, issued_by=submitted_by)
-            transaction.on_commit(lambda: _acknowledge(referral.pk))
+            queue_acknowledgements(referral.pk)
     return referral
 
 
@@ -233,9 +235,3 @@ def _create_with_unique_reference(**fields) -> Referral:
             if attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")
-
-
-def _acknowledge(referral_id: int) -> None:
-    from paedot.referrals.notifications import send_acknowledgements
-
-    send_acknowledgements(referral_id)

@@ -30,7 +30,9 @@ def error_fields(response) -> list[str]:
     return [error["field"] for error in response.json()["errors"]]
 
 
-def test_an_eligible_referral_is_stored_and_acknowledged(client, partner_token, django_capture_on_commit_callbacks):
+def test_an_eligible_referral_is_stored_and_acknowledged(
+    client, partner_token, immediate_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, referral_payload(), partner_token)
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
 from paedot.public.services import update_service_details
 from paedot.referrals.notifications import send_acknowledgements
-from paedot.referrals.tests.factories import make_referral
+from paedot.referrals.services import receive_referral
+from paedot.referrals.tests.factories import make_referral, submission
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +60,33 @@ def test_no_address_no_email():
 
     assert send_acknowledgements(referral.pk) == 0
     assert mail.outbox == []
+
+
+def test_the_acknowledgement_task_is_queued_with_the_referral_and_rolled_back_with_it(database_tasks):
+    referral = receive_referral(submission=submission(), source="online")
+    assert DBTaskResult.objects.filter(args_kwargs={"args": [referral.pk], "kwargs": {}}).count() == 1
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        receive_referral(submission=submission(), source="online")
+        raise RuntimeError("the referral is not stored")
+
+    assert DBTaskResult.objects.count() == 1
+    assert mail.outbox == []
+
+
+def test_with_the_immediate_backend_nothing_is_sent_before_the_commit(
+    immediate_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        receive_referral(submission=submission(), source="online")
+
+    assert mail.outbox == []
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 2
+
+
+def test_no_acknowledgement_is_queued_when_not_asked_for(database_tasks):
+    make_referral()
+
+    assert not DBTaskResult.objects.exists()

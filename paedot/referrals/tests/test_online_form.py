@@ -80,7 +80,7 @@ def test_every_question_is_on_some_page_of_the_online_form(client, db):
 
 
 @pytest.mark.django_db
-def test_a_referral_made_online_arrives_in_full(client, django_capture_on_commit_callbacks):
+def test_a_referral_made_online_arrives_in_full(client, immediate_tasks, django_capture_on_commit_callbacks):
     fill_in(client)
     check_page = unescape(client.get("/refer/check-your-answers").content.decode())
     for expected in ("Ayaan", "10 May 2018", "943 476 5919", "Shah Zaman Surgery (M85001)", "Dressing, Pencil skills"):
