@@ -12,7 +12,7 @@ from paedot.referrals.models import Referral
 
 def send_acknowledgement_letter(*, referral: Referral, issued_by=None) -> Letter:
     """Says the referral arrived, what happens next, and how long children are waiting now."""
-    from paedot.waiting_list.services import expected_wait_for_new_referral
+    from paedot.waiting_list.services import recent_expected_wait_for_new_referral
 
     return issue_letter(
         referral=referral,
@@ -20,7 +20,7 @@ def send_acknowledgement_letter(*, referral: Referral, issued_by=None) -> Letter
         template="referrals/letters/acknowledgement.jinja",
         subject="We have received your referral",
         recipients=[family_recipient(referral), referrer_recipient(referral)],
-        context={"expected_wait": expected_wait_for_new_referral()},
+        context={"expected_wait": recent_expected_wait_for_new_referral()},
         issued_by=issued_by,
     )
 

@@ -15,6 +15,7 @@ from paedot.waiting_list.services import (
     expected_wait_for,
     expected_wait_for_new_referral,
     left_queue_recently,
+    recent_expected_wait_for_new_referral,
     record_booking,
     waiting_list,
 )
@@ -126,6 +127,19 @@ def test_the_expected_wait_counts_children_who_left_the_queue_in_the_last_12_wee
     # 2 left in 12 weeks: one every 6 weeks. 4 children ahead (booked children do not queue), so the 5th: 30 weeks.
     assert wait.weeks == 30
     assert "4 children are ahead" in wait.explanation
+
+
+def test_letters_quote_the_expected_wait_counted_within_the_last_minute():
+    referral_in("booked")
+    referral_in("booked")  # 2 left the queue recently: one every 6 weeks
+    waiting_referral(priority="routine", received_date=days_ago(50))
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        first = recent_expected_wait_for_new_referral()
+        waiting_referral(priority="routine", received_date=days_ago(40))
+        assert recent_expected_wait_for_new_referral() == first  # the same minute: not counted again
+        assert expected_wait_for_new_referral() != first  # a page counts afresh
+        clock.shift(dt.timedelta(seconds=61))
+        assert recent_expected_wait_for_new_referral() == expected_wait_for_new_referral()
 
 
 def test_a_waiting_childs_own_expected_wait_counts_only_those_ahead_of_them():
