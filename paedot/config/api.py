@@ -122,6 +122,7 @@ def _register_service_refusals() -> None:
 def _mount_routers() -> None:
     from paedot.advice.api import router as advice_router
     from paedot.appointments.api import router as appointments_router
+    from paedot.attention.api import router as attention_router
     from paedot.care.api import router as care_router
     from paedot.care.record_api import router as care_record_router
     from paedot.caseloads.api import router as caseloads_router
@@ -155,6 +156,7 @@ def _mount_routers() -> None:
     api.add_router("/", advice_router)
     api.add_router("/", reports_router)
     api.add_router("/", governance_router)
+    api.add_router("/", attention_router)
 
 
 _register_service_refusals()

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "paedot.reports",
     "paedot.restricted_records",
     "paedot.governance",
+    "paedot.attention",
     "paedot.notifications",
     "paedot.demo",
     "axes",
@@ -332,6 +333,7 @@ PAEDOT_DAILY_JOBS = [
     "paedot.appointments.messages.send_appointment_reminders",
     "paedot.care.services.equipment.send_equipment_review_reminders",
     "paedot.reports.totals.refresh_daily",
+    "paedot.attention.services.send_attention_digests",
 ]
 PAEDOT_REFERENCE_LOADERS = [
     "paedot.diaries.services.load_term_dates",

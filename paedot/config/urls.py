@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/restricted/", include("paedot.restricted_records.urls")),
     path("staff/governance/", include("paedot.governance.urls")),
     path("staff/audit/", include("paedot.core.audit_urls")),
+    path("staff/attention/", include("paedot.attention.urls")),
     path("refer/", include("paedot.referrals.online_urls")),
     path("", include("paedot.public.urls")),
 ]

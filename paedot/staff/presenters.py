@@ -54,6 +54,7 @@ ACTION_WORDS: dict[Action, str] = {
     Action.RESET_TWO_FACTOR: "Reset a colleague's two-factor sign-in",
     Action.EXPORT_SUBJECT_ACCESS: "Export everything held about a child (subject access)",
     Action.VIEW_RETENTION: "See records past their keep-until date",
+    Action.VIEW_ATTENTION: "See what needs attention (missed appointments, missing outcomes, long waits)",
 }
 
 

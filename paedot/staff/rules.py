@@ -54,6 +54,7 @@ class Action(StrEnum):
     EXPORT_SUBJECT_ACCESS = "export_subject_access"
     VIEW_RETENTION = "view_retention"
     RUN_NATIONAL_RETURNS = "run_national_returns"
+    VIEW_ATTENTION = "view_attention"
 
 
 _ADMIN, _OT, _OTA, _LEAD = Role.CLINICAL_ADMIN, Role.OT, Role.OTA, Role.TEAM_LEAD
@@ -120,6 +121,9 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.EXPORT_SUBJECT_ACCESS: frozenset({_LEAD, _ADMIN}),
     # Which records are past their keep-until date: for the team lead and the auditors who check disposal.
     Action.VIEW_RETENTION: frozenset({_LEAD, Role.AUDITOR}),
+    # The "Needs attention" worklist (missed appointments, outcomes not recorded, long waits) is for the people who
+    # act on it; auditors and commissioners see the audit trail and the figures instead.
+    Action.VIEW_ATTENTION: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
 }
 
 REFUSALS: dict[Action, str] = {
@@ -148,6 +152,7 @@ REFUSALS: dict[Action, str] = {
     Action.RESET_TWO_FACTOR: "Only team leads and system admins may reset someone's two-factor sign-in.",
     Action.EXPORT_SUBJECT_ACCESS: "Only team leads and clinical admin staff may export everything held about a child.",
     Action.VIEW_RETENTION: "Only team leads and auditors may see the retention report.",
+    Action.VIEW_ATTENTION: "Only clinical admin staff, OTs, OT assistants and team leads may see what needs attention.",
 }
 
 

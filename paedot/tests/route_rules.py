@@ -257,6 +257,8 @@ PAGES: dict[str, Page] = {
     "governance:download_subject_access": needs(A.EXPORT_SUBJECT_ACCESS, "POST"),
     "governance:show_retention": needs(A.VIEW_RETENTION),
     "governance:download_retention": needs(A.VIEW_RETENTION),
+    # What has waited past the service's limits (paedot/attention).
+    "attention:show_attention": needs(A.VIEW_ATTENTION),
 }
 
 API: dict[str, Operation] = {
@@ -331,4 +333,5 @@ API: dict[str, Operation] = {
     "GET /api/reports/csds": op(A.RUN_NATIONAL_RETURNS),
     "POST /api/governance/subject-access": op(A.EXPORT_SUBJECT_ACCESS),
     "GET /api/governance/retention": op(A.VIEW_RETENTION),
+    "GET /api/attention": op(A.VIEW_ATTENTION),
 }

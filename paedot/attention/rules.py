@@ -1,0 +1,144 @@
+"""Why something is on the "Needs attention" list: pure functions over dates and limits, no database.
+
+Every limit is in calendar days and "over" means strictly more: with a target of 14 days, day 14 is within it and
+day 15 is over. Each finding carries a stable code and a sentence staff can act on, so nothing is listed without
+saying why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from paedot.core.presenters import format_date
+
+# The codes, stable for the API and for anyone filtering on them.
+WAS_NOT_BROUGHT_FLAG = "was_not_brought_flag"
+OUTCOME_NOT_RECORDED = "outcome_not_recorded"
+REGISTER_NOT_COMPLETE = "register_not_complete"
+SCREENING_OVERDUE = "screening_overdue"
+INFORMATION_OVERDUE = "information_overdue"
+TRIAGE_OVERDUE = "triage_overdue"
+WAIT_OVER_TARGET = "wait_over_target"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    since: dt.date
+    days: int
+    limit: int | None  # None where anything at all is too long (an open flag, a missing outcome)
+    why: str
+
+    @property
+    def over(self) -> bool:
+        return self.limit is None or is_over(self.days, self.limit)
+
+
+def days_since(since: dt.date, today: dt.date) -> int:
+    return max((today - since).days, 0)
+
+
+def is_over(days: int, limit: int) -> bool:
+    """Day `limit` itself is still within the limit; the day after, it is over."""
+    return days > limit
+
+
+def latest_date_over(today: dt.date, limit: int) -> dt.date:
+    """The latest start date that is over the limit today: what the database is asked for (since <= this)."""
+    return today - dt.timedelta(days=limit + 1)
+
+
+def ended_before_today(ended_on: dt.date, today: dt.date) -> bool:
+    """An appointment is due its outcome once the day it ended is over (London time): not while it is today."""
+    return ended_on < today
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def flag_finding(*, raised_on: dt.date, reason: str, today: dt.date) -> Finding:
+    days = days_since(raised_on, today)
+    return Finding(
+        code=WAS_NOT_BROUGHT_FLAG,
+        since=raised_on,
+        days=days,
+        limit=None,
+        why=f"{reason.strip()} Raised {format_date(raised_on)} and not reviewed for {_days(days)}.",
+    )
+
+
+def outcome_finding(*, what: str, starts: dt.datetime, today: dt.date) -> Finding:
+    """A one-to-one appointment (`starts` in London time) that ended before today with no outcome."""
+    on = starts.date()
+    days = days_since(on, today)
+    return Finding(
+        code=OUTCOME_NOT_RECORDED,
+        since=on,
+        days=days,
+        limit=None,
+        why=f"{what} on {format_date(on)} at {starts:%H:%M}: no outcome recorded after {_days(days)}. Was the "
+        "child brought?",
+    )
+
+
+def register_finding(*, programme: str, starts: dt.datetime, missing: int, today: dt.date) -> Finding:
+    on = starts.date()
+    days = days_since(on, today)
+    children = "1 child has" if missing == 1 else f"{missing} children have"
+    return Finding(
+        code=REGISTER_NOT_COMPLETE,
+        since=on,
+        days=days,
+        limit=None,
+        why=f"{programme} session on {format_date(on)} at {starts:%H:%M}: the register is not complete ({children} "
+        f"no outcome) after {_days(days)}.",
+    )
+
+
+def screening_finding(*, since: dt.date, came_back: bool, today: dt.date, limit: int) -> Finding:
+    """Waiting for screening since it arrived, or since the information asked for came back (`came_back`)."""
+    days = days_since(since, today)
+    start = f"since the information asked for came back on {format_date(since)}" if came_back else "since received"
+    return Finding(
+        code=SCREENING_OVERDUE,
+        since=since,
+        days=days,
+        limit=limit,
+        why=f"Not screened: waited {_days(days)} {start}, limit {limit}.",
+    )
+
+
+def information_finding(*, requested_on: dt.date, today: dt.date, limit: int) -> Finding:
+    days = days_since(requested_on, today)
+    return Finding(
+        code=INFORMATION_OVERDUE,
+        since=requested_on,
+        days=days,
+        limit=limit,
+        why=f"Information asked for on {format_date(requested_on)} has not come back after {_days(days)}, limit "
+        f"{limit}: chase it or decide without it.",
+    )
+
+
+def triage_finding(*, accepted_on: dt.date, today: dt.date, limit: int) -> Finding:
+    days = days_since(accepted_on, today)
+    return Finding(
+        code=TRIAGE_OVERDUE,
+        since=accepted_on,
+        days=days,
+        limit=limit,
+        why=f"Not triaged: accepted {format_date(accepted_on)}, waited {_days(days)}, limit {limit}.",
+    )
+
+
+def wait_finding(*, priority_label: str, received_on: dt.date, today: dt.date, target: int) -> Finding:
+    days = days_since(received_on, today)
+    return Finding(
+        code=WAIT_OVER_TARGET,
+        since=received_on,
+        days=days,
+        limit=target,
+        why=f"{priority_label}: waited {_days(days)}, target {target}.",
+    )

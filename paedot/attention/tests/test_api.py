@@ -1,0 +1,94 @@
+"""GET /api/attention: the worklist's sections, counts and reasons, with the page's permissions."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from paedot.appointments.tests.factories import london
+from paedot.attention.tests.factories import NOW, appointment_for, days_ago, open_flag, person, referral_at
+from paedot.staff.services import issue_api_token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _on_a_wednesday_in_march():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def get(client, user=None, query: str = ""):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(user=user, name='t')}"} if user else {}
+    return client.get(f"/api/attention{query}", **headers)
+
+
+def test_the_worklist_has_every_section_with_its_count_and_each_item_says_why(client, ot_user):
+    referral = referral_at("waiting", received=days_ago(23), priority="urgent", clinician=ot_user)
+    open_flag(referral, raised=days_ago(2))
+    appointment_for(referral, clinician=ot_user, start=london(2027, 3, 9, 10))
+
+    response = get(client, ot_user)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["scope"] == "mine"
+    assert body["today"] == "2027-03-10"
+    assert body["policy"] == {"effective_from": "2025-01-01", "confirmed_by_service": False}
+    sections = {s["code"]: s for s in body["sections"]}
+    assert list(sections) == ["was_not_brought", "outcomes_not_recorded", "screening", "triage", "waiting_over_target"]
+    assert {code: s["count"] for code, s in sections.items()} == {
+        "was_not_brought": 1,
+        "outcomes_not_recorded": 1,
+        "screening": 0,
+        "triage": 0,
+        "waiting_over_target": 1,
+    }
+    (waiting,) = sections["waiting_over_target"]["items"]
+    assert waiting == {
+        "code": "wait_over_target",
+        "reference": referral.reference,
+        "what": "",
+        "why": "Urgent: waited 23 days, target 14.",
+        "since": days_ago(23).isoformat(),
+        "days": 23,
+        "limit": 14,
+        "clinician": ot_user.username,
+        "priority": "urgent",
+        "status": "waiting",
+        "link": f"/staff/referrals/{referral.reference}",
+    }
+    (missed,) = sections["outcomes_not_recorded"]["items"]
+    assert missed["limit"] is None and missed["since"] == "2027-03-09" and missed["days"] == 1
+    # References only: the API gives no child's name.
+    assert referral.child.family_name not in response.content.decode()
+
+
+def test_scope_all_shows_everyone_the_caller_may_see(client, ot_user):
+    referral_at("waiting", received=days_ago(23), priority="urgent", clinician=person("ot", "ot-colleague"))
+
+    mine, everyone = get(client, ot_user), get(client, ot_user, "?scope=all")
+
+    assert sum(s["count"] for s in mine.json()["sections"]) == 0
+    assert sum(s["count"] for s in everyone.json()["sections"]) == 1
+    assert everyone.json()["scope"] == "all"
+
+
+def test_a_team_lead_sees_everyone_by_default(client, team_lead_user):
+    referral_at("waiting", received=days_ago(23), priority="urgent")
+    assert get(client, team_lead_user).json()["scope"] == "all"
+
+
+def test_an_unknown_scope_is_400(client, ot_user):
+    response = get(client, ot_user, "?scope=everyone")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "scope"
+
+
+def test_no_token_is_401(client):
+    assert get(client).status_code == 401
+
+
+@pytest.mark.parametrize("role", ["auditor", "commissioner", "system_admin", "partner_system"])
+def test_auditors_commissioners_system_admins_and_partner_systems_get_403(client, role):
+    assert get(client, person(role, f"{role}-api")).status_code == 403
