@@ -14,6 +14,13 @@ class Child(BaseModel):
     nhs_number = models.CharField(max_length=10, blank=True, help_text="Ten digits, no spaces; blank when not known.")
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=8, blank=True)
+    # A record a person confirmed to be this child's and merged (referrals.services.duplicates.merge_duplicate): kept
+    # as it was written, since the spelling may matter, and found through the surviving record for subject access
+    # and retention.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "children"

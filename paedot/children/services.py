@@ -23,7 +23,8 @@ from paedot.core.identifiers import is_valid_nhs_number, normalise_nhs_number
 
 # Only what match_child compares is read: a register of a million referrals holds some 200 children born on any
 # one date (or its transposition), and turning each into a whole model is much of the cost.
-COMPARED_FIELDS = ("id", "given_name", "family_name", "date_of_birth", "postcode", "nhs_number")
+# (and which record a merged one now leads to: its spelling still identifies the child)
+COMPARED_FIELDS = ("id", "given_name", "family_name", "date_of_birth", "postcode", "nhs_number", "merged_into_id")
 
 # The same names come back request after request; normalising one is much of the cost of comparing it.
 _normalised = lru_cache(maxsize=20_000)(normalise_name)
@@ -72,7 +73,7 @@ def find_known_children(
     family_gate = _FamilyNameGate(family_name)
     matches = []
     for row in children.values_list(*COMPARED_FIELDS):
-        _, known_given, known_family, known_born, known_postcode, known_number = row
+        _, known_given, known_family, known_born, known_postcode, known_number, _merged_into = row
         if not _could_match(
             incoming_number=number if incoming_number_valid else "",
             known_number=known_number,

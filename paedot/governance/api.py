@@ -93,6 +93,7 @@ class RetentionOut(Schema):
     keep_until: dt.date
     rule: str = Field(description="25th_birthday or 26th_birthday")
     why: str
+    merged_child_ids: list[int] = Field(description="Records merged into this child's, kept and disposed of with it")
 
 
 @router.get(

@@ -18,6 +18,7 @@ from paedot.core.presenters import format_date, format_datetime
 # hold nested lists: a referral's screenings, an episode's packages). Keys are stable: they are the export's shape.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("parents_carers", "Parents and carers", "table"),
+    ("merged_records", "Records of this child merged into this one", "table"),
     ("referrals", "Referrals", "records"),
     ("invitations", "Invitations to book", "records"),
     ("appointments", "Appointments", "records"),

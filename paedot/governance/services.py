@@ -61,10 +61,13 @@ def find_child(*, user, nhs_number: str = "", reference: str = "") -> Child:
     if not nhs_number and not reference:
         raise ValueError("Enter the child's NHS number or a referral reference.")
     by_reference = children.filter(referrals__reference=reference).first() if reference else None
+    # A record merged into another is answered with the surviving record, which holds the merged one too.
     if reference and by_reference is None:
         raise ChildNotFound(f"No referral has the reference {reference}.")
     if nhs_number:
-        matches = list(children.filter(nhs_number=nhs_number).order_by("pk")[:2])
+        found = children.filter(nhs_number=nhs_number).annotate(survivor=Coalesce("merged_into", "pk"))
+        survivors = list(found.order_by("survivor").values_list("survivor", flat=True).distinct()[:2])
+        matches = list(children.filter(pk__in=survivors).order_by("pk"))
         if not matches:
             raise ChildNotFound("No child's record has this NHS number.")
         if by_reference is not None:
@@ -157,6 +160,7 @@ class RetentionRow:
     date_of_birth: dt.date
     treatment_ended_on: dt.date
     retention: rules.Retention
+    merged_child_ids: tuple[int, ...] = ()  # records merged into this child's: kept and disposed of with it
 
     @property
     def keep_until(self) -> dt.date:
@@ -202,7 +206,8 @@ def retention_candidates(today: dt.date) -> QuerySet[Child]:
                 "referrals",
                 Referral.objects.only("id", "reference", "child_id").order_by("received_date", "id"),
                 to_attr="references_held",
-            )
+            ),
+            Prefetch("merged_records", Child.objects.only("id", "merged_into_id").order_by("id"), to_attr="merged"),
         )
         .order_by("date_of_birth", "id")
     )
@@ -229,6 +234,7 @@ def records_past_retention(today: dt.date) -> list[RetentionRow]:
                     date_of_birth=child.date_of_birth,
                     treatment_ended_on=ended,
                     retention=retention,
+                    merged_child_ids=tuple(merged.pk for merged in child.merged),
                 )
             )
     return sorted(rows, key=lambda row: (row.keep_until, row.child_id))
@@ -256,6 +262,7 @@ CSV_COLUMNS = [
     "keep_until",
     "rule",
     "why",
+    "merged_child_ids",
 ]
 
 
@@ -274,6 +281,7 @@ def retention_csv_rows(rows: list[RetentionRow]):
                 row.keep_until.isoformat(),
                 row.retention.code,
                 row.reason,
+                " ".join(str(pk) for pk in row.merged_child_ids),
             )
         ]
 
@@ -288,4 +296,5 @@ def retention_json(row: RetentionRow) -> dict[str, Any]:
         "keep_until": row.keep_until.isoformat(),
         "rule": row.retention.code,
         "why": row.reason,
+        "merged_child_ids": list(row.merged_child_ids),
     }

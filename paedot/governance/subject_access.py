@@ -619,9 +619,18 @@ def _restrictions(child: Child) -> list[dict[str, Any]]:
     return items
 
 
+def _merged_records(child: Child) -> list[dict[str, Any]]:
+    """Records a person confirmed were this child's and merged into this one, as they were written."""
+    return [
+        {**child_details(merged), "merged_at": iso_datetime(merged.merged_at)}
+        for merged in child.merged_records.order_by("merged_at", "id")
+    ]
+
+
 def _audit_trail(child: Child, referrals: list[Referral]) -> list[dict[str, Any]]:
+    child_ids = [child.pk, *child.merged_records.values_list("pk", flat=True)]
     events = (
-        AuditEvent.objects.for_child([child.pk], [r.pk for r in referrals])
+        AuditEvent.objects.for_child(child_ids, [r.pk for r in referrals])
         .select_related("actor")
         .order_by("occurred_at", "id")
     )
@@ -656,6 +665,7 @@ def gather(child: Child, *, generated_by, reason: str, now: dt.datetime | None =
     sections = {
         **by_referral,
         "parents_carers": [_parent_carer(p) for p in child.parent_carers.order_by("created_at", "id")],
+        "merged_records": _merged_records(child),
         "episodes": [_episode(e) for e in episodes],
         "messages": _messages(referrals, episodes),
         "record_restrictions": _restrictions(child),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from paedot.advice.services import give_advice_pack, load_strategy_sheets
 from paedot.appointments.services import book_appointment, record_outcome
@@ -16,6 +17,7 @@ from paedot.care.services.consent import record_consent
 from paedot.care.services.equipment import issue_equipment
 from paedot.care.tests.factories import assessed, episode_for, package_with_goals, reviewed
 from paedot.casenotes.services import add_addendum, write_note
+from paedot.children.models import Child
 from paedot.core.audit import record_event
 from paedot.groups.models import GroupProgramme
 from paedot.groups.services import create_programme, enrol, record_attendance, schedule_sessions
@@ -89,8 +91,9 @@ def _group(ot) -> tuple[GroupProgramme, list]:
 def full_record() -> FullRecord:
     """Ayaan: referred, screened, triaged, invited, in a group, booked, seen, missed two appointments (a flag),
     assessed, a package of care with goals reviewed, equipment, consent, an advice pack, notes with an addendum,
-    a scanned form, messages to his mother, a second referral flagged as a duplicate, and a restricted record opened
-    by breaking the glass. Bella, in the same group, has a record of her own."""
+    a scanned form, messages to his mother, a second referral flagged as a duplicate, a restricted record opened
+    by breaking the glass, and a misspelt record of him merged into his. Bella, in the same group, has a record of
+    her own."""
     load_strategy_sheets()
     admin, lead = staff("clinical_admin"), staff("team_lead", "lead-governance")
     ot = clinician_working("ot", "ot-governance")
@@ -171,5 +174,14 @@ def full_record() -> FullRecord:
         record_event(action="record.viewed", actor=ot, target=referral, detail={"path": "/staff/referrals/"})
         restrict_record(child=referral.child, reason="A safeguarding concern (synthetic).", named_staff=[ot], by=lead)
         break_glass(referral=referral, user=admin, reason="The family rang to rebook (synthetic).")
+    # An earlier record of Ayaan, spelt differently, that a person confirmed was his and merged into this one.
+    Child.objects.create(
+        given_name="Ayan",
+        family_name=referral.child.family_name,
+        date_of_birth=referral.child.date_of_birth,
+        postcode=referral.child.postcode,
+        merged_into=referral.child,
+        merged_at=timezone.now(),
+    )
     referral.refresh_from_db()
     return FullRecord(referral=referral, second_referral=second, other=other, programme=programme)

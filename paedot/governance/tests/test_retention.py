@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from paedot.care.services.episodes import open_episode
+from paedot.children.models import Child
 from paedot.core.models import AuditEvent
 from paedot.governance.services import records_past_retention, retention_candidates
 from paedot.referrals.models import Referral
@@ -91,6 +92,16 @@ def test_every_referral_of_the_child_is_listed_and_the_latest_closure_counts():
     assert set(row.references) == {first.reference, second.reference}
     assert row.treatment_ended_on == dt.date(2017, 9, 1)
     assert row.keep_until == dt.date(2026, 6, 1)
+
+
+def test_a_record_merged_into_the_childs_is_listed_with_it_for_disposal():
+    kept = closed_child(dt.date(2000, 6, 1), dt.date(2008, 1, 1))
+    merged = Child.objects.create(
+        given_name="Misspelt", family_name="Name", date_of_birth=dt.date(2000, 6, 1), merged_into=kept.child
+    )
+    (row,) = records_past_retention(dt.date(2026, 6, 2))
+    assert row.child_id == kept.child_id
+    assert row.merged_child_ids == (merged.pk,)  # it has no referral of its own, so it is never listed alone
 
 
 # The page, its CSV and the API ----------------------------------------------------------------------------------

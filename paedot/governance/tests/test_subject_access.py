@@ -11,6 +11,7 @@ import time_machine
 from pypdf import PdfReader
 
 from paedot.casenotes.services import write_note
+from paedot.children.models import Child
 from paedot.core.models import AuditEvent
 from paedot.governance.presenters import SECTIONS, html_to_text, mask_recipient
 from paedot.governance.services import (
@@ -104,6 +105,21 @@ def test_the_export_holds_the_childs_own_details_from_each_app(record, team_lead
     kinds = {r["what"] for r in sections["record_restrictions"]}
     assert any("restricted" in k.lower() for k in kinds) and any("break the glass" in k for k in kinds)
     assert any(e["action"] == "record.viewed" for e in sections["audit_trail"])
+
+
+def test_records_merged_into_the_childs_are_exported_as_they_were_written(record, team_lead_user):
+    merged = export(record, team_lead_user).data["sections"]["merged_records"]
+    assert [(m["given_name"], m["family_name"]) for m in merged] == [("Ayan", record.referral.child.family_name)]
+    assert merged[0]["merged_at"]
+
+
+def test_the_nhs_number_of_a_merged_record_finds_the_surviving_record(team_lead_user):
+    kept = referral_in("discharged", child={"given_name": "Kept", "nhs_number": ""})
+    Child.objects.create(
+        given_name="Merged", family_name="Record", date_of_birth=kept.child.date_of_birth,
+        nhs_number="9434765919", merged_into=kept.child,
+    )  # fmt: skip
+    assert find_child(user=team_lead_user, nhs_number="943 476 5919") == kept.child
 
 
 def test_letters_are_given_as_their_words_with_subject_kind_date_and_recipients(record, team_lead_user):

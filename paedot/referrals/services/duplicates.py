@@ -9,6 +9,7 @@ person to decide whether it is the same child.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from paedot.children.models import Child, ParentCarer
@@ -58,10 +59,18 @@ def flag_possible_duplicates(*, referral: Referral, submission, same_child: bool
         nhs_number=child.nhs_number,
         exclude_child_ids=(referral.child_id,),
     )
-    for known, match in matches[:MAX_FLAGS]:
-        latest = known.referrals.order_by("-received_date", "-id").first()
+    flagged_children: set[int] = set()
+    for known, match in matches:
+        # A record merged into another is that child's too: the referral to compare with is the survivor's.
+        child_id = known.merged_into_id or known.pk
+        if child_id in flagged_children or child_id == referral.child_id:
+            continue
+        latest = Referral.objects.filter(child_id=child_id).order_by("-received_date", "-id").first()
         if latest is None:
             continue
+        flagged_children.add(child_id)
+        if len(flagged_children) > MAX_FLAGS:
+            break
         reasons = [{"code": r.code, "message": r.message} for r in match.reasons]
         flags.append(_flag(referral, latest, match.strength, match.score, reasons))
     return flags
@@ -101,9 +110,13 @@ def merge_duplicate(*, flag: PossibleDuplicate, reason: str, resolved_by) -> Ref
         earlier_child = existing.child
         made_for_new = new.child_id
         if made_for_new != earlier_child.pk:
-            # The child record made for the new referral is kept (its spelling may matter) but nothing points to it.
+            # The child record made for the new referral is kept (its spelling may matter), marked as merged.
             Referral.objects.filter(child_id=made_for_new).update(child=earlier_child, updated_at=timezone.now())
             ParentCarer.objects.filter(child_id=made_for_new).update(child=earlier_child)
+            # The merged record, and any merged into it before, now lead to the surviving one.
+            Child.objects.filter(Q(pk=made_for_new) | Q(merged_into_id=made_for_new)).update(
+                merged_into=earlier_child, merged_at=timezone.now(), updated_at=timezone.now()
+            )
             new.child = earlier_child
         if existing.status in CLOSED_STATUSES:
             Referral.objects.filter(pk=new.pk).update(previous_referral=existing)

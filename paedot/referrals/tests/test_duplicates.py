@@ -85,6 +85,28 @@ def test_merging_with_a_closed_earlier_referral_links_the_episodes():
     assert second.child_id == first.child_id
 
 
+def test_a_merged_record_is_kept_marked_as_merged_into_the_surviving_one():
+    first = make_referral(child=MIA)
+    second = make_referral(child={**MIA, "given_name": "Mya"})
+    merged_away = second.child_id
+    merge_duplicate(flag=PossibleDuplicate.objects.get(referral=second), reason="Same", resolved_by=staff("ot"))
+    kept = Child.objects.get(pk=merged_away)
+    assert kept.given_name == "Mya"  # as it was written
+    assert kept.merged_into_id == first.child_id and kept.merged_at is not None
+    assert list(first.child.merged_records.all()) == [kept]
+
+
+def test_a_later_referral_like_a_merged_record_is_flagged_once_against_the_surviving_childs_referral():
+    first = referral_in("discharged", child=MIA)
+    second = make_referral(child={**MIA, "given_name": "Mya"})
+    merge_duplicate(flag=PossibleDuplicate.objects.get(referral=second), reason="Same", resolved_by=staff("ot"))
+    third = make_referral(child={**MIA, "given_name": "Mya"})
+    # It matches the surviving record and the merged one: both are the same child, so one flag, on its latest referral.
+    flags = list(PossibleDuplicate.objects.filter(referral=third))
+    assert [flag.existing_referral_id for flag in flags] == [second.pk]
+    assert Referral.objects.get(pk=second.pk).child_id == first.child_id
+
+
 def test_dismissing_keeps_the_flag_with_its_reason_and_changes_no_referral():
     make_referral(child=MIA)
     second = make_referral(child={**MIA, "given_name": "Mya"})
