@@ -17,7 +17,7 @@ from paedot.staff.rules import Action, may, refusal
 router = Router(tags=["Needs attention"])
 
 
-class ItemOut(Schema):
+class AttentionItemOut(Schema):
     code: str
     reference: str | None
     what: str
@@ -31,14 +31,14 @@ class ItemOut(Schema):
     link: str
 
 
-class SectionOut(Schema):
+class AttentionSectionOut(Schema):
     code: str
     title: str
     count: int
-    items: list[ItemOut]
+    items: list[AttentionItemOut]
 
 
-class PolicyOut(Schema):
+class AttentionPolicyOut(Schema):
     effective_from: dt.date
     confirmed_by_service: bool
 
@@ -46,8 +46,8 @@ class PolicyOut(Schema):
 class AttentionOut(Schema):
     scope: str
     today: dt.date
-    policy: PolicyOut
-    sections: list[SectionOut]
+    policy: AttentionPolicyOut
+    sections: list[AttentionSectionOut]
 
 
 def _item(item: Item) -> dict:
