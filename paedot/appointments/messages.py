@@ -54,10 +54,21 @@ def _queue_email_and_text(
                 body=email_body,
                 reference=reference,
                 attachment=attachment,
+                referral=referral,
+                to_parent_carer=True,
             )
         )
     if uk_mobile(parent.phone):
-        queued.append(queue_message(channel=Channel.SMS, recipient=parent.phone, body=sms_body, reference=reference))
+        queued.append(
+            queue_message(
+                channel=Channel.SMS,
+                recipient=parent.phone,
+                body=sms_body,
+                reference=reference,
+                referral=referral,
+                to_parent_carer=True,
+            )
+        )
     return queued
 
 

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from paedot.attention.policy import AttentionPolicy
 from paedot.attention.rules import TRIAGE_OVERDUE
-from paedot.attention.services import FLAGS, OUTCOMES, SCREENING, TRIAGE, WAITING, Item, Section
+from paedot.attention.services import FLAGS, MESSAGES, OUTCOMES, SCREENING, TRIAGE, WAITING, Item, Section
 from paedot.referrals.models import Priority
 from paedot.referrals.presenters import status_label
 from paedot.triage.presenters import priority_tag
@@ -40,6 +40,11 @@ def limit_text(code: str, policy: AttentionPolicy) -> str:
     if code == WAITING.code:
         targets = ", ".join(f"{Priority(p).label.lower()} {_days(policy.target_for(p))}" for p in Priority.values)
         return f"On the waiting list (not yet seen) longer than their priority's target since received: {targets}."
+    if code == MESSAGES.code:
+        return (
+            "Emails and text messages to a child's parent or carer that failed after every try and nobody has yet "
+            "dealt with: the family has not been told of an appointment or a change."
+        )
     raise ValueError(f"Unknown section {code!r}")
 
 

@@ -20,6 +20,7 @@ SCREENING_OVERDUE = "screening_overdue"
 INFORMATION_OVERDUE = "information_overdue"
 TRIAGE_OVERDUE = "triage_overdue"
 WAIT_OVER_TARGET = "wait_over_target"
+MESSAGE_FAILED = "message_failed"
 
 
 @dataclass(frozen=True)
@@ -141,4 +142,18 @@ def wait_finding(*, priority_label: str, received_on: dt.date, today: dt.date, t
         days=days,
         limit=target,
         why=f"{priority_label}: waited {_days(days)}, target {target}.",
+    )
+
+
+def message_finding(*, what: str, queued_on: dt.date, attempts: int, today: dt.date) -> Finding:
+    """An email or text to the family that failed after its last try: anything at all is too long."""
+    days = days_since(queued_on, today)
+    tries = "1 try" if attempts == 1 else f"{attempts} tries"
+    return Finding(
+        code=MESSAGE_FAILED,
+        since=queued_on,
+        days=days,
+        limit=None,
+        why=f"{what} to the parent or carer, queued {format_date(queued_on)}, failed after {tries}: the family has "
+        "not been told. Send it again, or tell them another way and mark it dealt with.",
     )

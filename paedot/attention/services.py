@@ -24,8 +24,10 @@ from paedot.attention.policy import AttentionPolicy, policy_on
 from paedot.core.presenters import format_date
 from paedot.diaries.rules import LONDON
 from paedot.groups.models import Enrolment, GroupAttendance
+from paedot.notifications.models import Message, MessageStatus
 from paedot.referrals.models import Priority, Referral, Status
 from paedot.staff.models import Role, User
+from paedot.staff.rules import Action, may
 
 SHOWN = 100  # each section lists its oldest SHOWN items and says how many more there are
 
@@ -55,7 +57,12 @@ TRIAGE = SectionInfo("triage", "Referrals waiting too long for triage", "No refe
 WAITING = SectionInfo(
     "waiting_over_target", "Children waiting longer than their priority's target", "No child is over their target."
 )
-SECTIONS = (FLAGS, OUTCOMES, SCREENING, TRIAGE, WAITING)
+MESSAGES = SectionInfo(
+    "messages_failed",
+    "Messages to families that failed",
+    "No email or text message to a family has failed.",
+)
+SECTIONS = (FLAGS, OUTCOMES, SCREENING, TRIAGE, WAITING, MESSAGES)
 
 
 @dataclass(frozen=True)
@@ -198,6 +205,18 @@ class _Lists:
             .order_by("waiting_since", "received_date", "id")
         )
 
+    def failed_messages(self) -> QuerySet[Message]:
+        """Emails and texts to a child's family that failed after their last try and nobody has dealt with: the
+        family has not been told (hazard H12). Only for those who may see the outbox (paedot/notifications)."""
+        if not may(self.user, Action.VIEW_MESSAGES):
+            return Message.objects.none()
+        return (
+            Message.objects.filter(status=MessageStatus.FAILED, to_parent_carer=True, referral__in=self.visible)
+            .select_related("referral__child", "referral__clinician")
+            .defer("body", "attachment")
+            .order_by("created_at", "id")
+        )
+
     def waiting(self) -> QuerySet[Referral]:
         """Over their priority's target, in waiting-list order (urgent first, then the longest wait)."""
         over = Q()
@@ -298,6 +317,24 @@ def _waiting_item(referral: Referral, today: dt.date, policy: AttentionPolicy) -
     return _referral_item(referral, finding, action="Open the referral")
 
 
+def _message_item(message: Message, today: dt.date) -> Item:
+    referral = message.referral
+    what = message.get_channel_display()
+    finding = rules.message_finding(
+        what=what, queued_on=timezone.localdate(message.created_at), attempts=message.attempts, today=today
+    )
+    return Item(
+        finding=finding,
+        link=reverse("notifications:show_message", args=[message.pk]),
+        action="Open the message",
+        reference=referral.reference,
+        child_name=referral.child.full_name,
+        what=what,
+        clinician=referral.clinician,
+        status=referral.status,
+    )
+
+
 def _oldest_first(*items: list[Item], shown: int) -> list[Item]:
     return sorted((i for group in items for i in group), key=lambda i: i.finding.since)[:shown]
 
@@ -339,6 +376,9 @@ def needs_attention(user, *, scope: Scope | None = None, today: dt.date | None =
         Section(TRIAGE, lists.triage().count(), [_triage_item(r, today, policy) for r in lists.triage()[:shown]]),
         Section(WAITING, lists.waiting().count(), [_waiting_item(r, today, policy) for r in lists.waiting()[:shown]]),
     ]
+    if may(user, Action.VIEW_MESSAGES):
+        failed = lists.failed_messages()
+        sections.append(Section(MESSAGES, failed.count(), [_message_item(m, today) for m in failed[:shown]]))
     return Worklist(scope=scope, today=today, policy=policy, sections=sections)
 
 
@@ -352,6 +392,7 @@ def section_counts(user, *, scope: Scope = Scope.ALL, today: dt.date | None = No
         SCREENING.code: lists.screening().count(),
         TRIAGE.code: lists.triage().count(),
         WAITING.code: lists.waiting().count(),
+        **({MESSAGES.code: lists.failed_messages().count()} if may(user, Action.VIEW_MESSAGES) else {}),
     }
 
 
@@ -367,7 +408,7 @@ def digest_body(counts: dict[str, int], today: dt.date) -> str:
     lines = [
         f"On {format_date(today)}, these are over the service's limits for the children you can see:",
         "",
-        *(f"- {info.title}: {counts.get(info.code, 0)}" for info in SECTIONS),
+        *(f"- {info.title}: {counts[info.code]}" for info in SECTIONS if info.code in counts),
         "",
         f"See the list: {reverse('attention:show_attention')}?scope=all",
     ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/governance/", include("paedot.governance.urls")),
     path("staff/audit/", include("paedot.core.audit_urls")),
     path("staff/attention/", include("paedot.attention.urls")),
+    path("staff/messages/", include("paedot.notifications.urls")),
     path("refer/", include("paedot.referrals.online_urls")),
     path("", include("paedot.public.urls")),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from paedot.core.models import BaseModel
@@ -17,6 +18,12 @@ class MessageStatus(models.TextChoices):
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
     OUTBOX_ONLY = "outbox_only", "Kept in the outbox (no SMS provider configured)"
+    # Staff told the person another way (a phone call, a letter) and said so: nothing more to send.
+    DEALT_WITH = "dealt_with", "Dealt with by staff"
+
+
+# What a person has to act on: the message never reached its recipient and nobody has yet said it was dealt with.
+NOT_SENT = (MessageStatus.FAILED, MessageStatus.OUTBOX_ONLY)
 
 
 class Message(BaseModel):
@@ -24,6 +31,10 @@ class Message(BaseModel):
 
     `reference` is the caller's name for the message ("appointment:12:reminder:20270329T0900"); one message per
     reference and channel, so queueing the same message twice (a retried request, a reminder run twice) sends once.
+
+    `referral` is the child's referral the message is about, if any: the staff outbox links to it, and shows the
+    message only to those who may open that referral (a restricted record's messages stay hidden). It is named by
+    string, so this shared machinery imports nothing from the referrals app.
     """
 
     channel = models.CharField(max_length=5, choices=Channel.choices)
@@ -39,6 +50,15 @@ class Message(BaseModel):
     attachment = models.BinaryField(null=True, blank=True)
     attachment_filename = models.CharField(max_length=100, blank=True)
     attachment_mimetype = models.CharField(max_length=100, blank=True)
+    referral = models.ForeignKey(
+        "referrals.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    to_parent_carer = models.BooleanField(default=False, help_text="Sent to the child's parent or carer.")
+    dealt_with_at = models.DateTimeField(null=True, blank=True)
+    dealt_with_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dealt_with_reason = models.TextField(blank=True, help_text="How the person was told instead.")
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -32,10 +32,14 @@ def queue_message(
     reference: str,
     subject: str = "",
     attachment: Attachment | None = None,
+    referral=None,
+    to_parent_carer: bool = False,
 ) -> Message:
     """Keep the message in the outbox and send it in the background after the caller's transaction commits.
 
-    The same reference and channel again returns the message already queued and sends nothing more.
+    The same reference and channel again returns the message already queued and sends nothing more. `referral`:
+    the child's referral it is about, so staff see it with the child's record and only if they may open it;
+    `to_parent_carer`: it goes to the child's parent or carer (so a failure means the family was not told).
     """
     if channel not in Channel.values:
         raise ValueError(f"The channel is one of {', '.join(Channel.values)}.")
@@ -59,6 +63,8 @@ def queue_message(
             "attachment": attachment.content if attachment else None,
             "attachment_filename": attachment.filename if attachment else "",
             "attachment_mimetype": attachment.mimetype if attachment else "",
+            "referral": referral,
+            "to_parent_carer": to_parent_carer,
         },
     )
     if created:

@@ -19,6 +19,9 @@ from paedot.staff.rules import Action
 
 # Long enough for a shift's work on the child, short enough that tomorrow needs a new reason.
 BREAK_GLASS_HOURS = 8
+# The team leads' notice that someone broke the glass starts its outbox reference with this. It says who opened
+# which restricted record and why, which is audit information: the staff outbox shows it to team leads only.
+BREAK_GLASS_NOTICE = "break-glass:"
 
 
 class RecordRestricted(Exception):
@@ -132,5 +135,6 @@ def _tell_team_leads(referral: Referral, user, reason: str) -> None:
                 f"{referral.reference} at {timezone.localtime():%H:%M on %d %B %Y}.\n\nTheir reason: {reason}\n\n"
                 "The audit trail has the details."
             ),
-            reference=f"break-glass:{referral.pk}:{user.pk}:{timezone.now().timestamp():.0f}:{lead.pk}",
+            reference=f"{BREAK_GLASS_NOTICE}{referral.pk}:{user.pk}:{timezone.now().timestamp():.0f}:{lead.pk}",
+            referral=referral,
         )

@@ -55,6 +55,8 @@ ACTION_WORDS: dict[Action, str] = {
     Action.EXPORT_SUBJECT_ACCESS: "Export everything held about a child (subject access)",
     Action.VIEW_RETENTION: "See records past their keep-until date",
     Action.VIEW_ATTENTION: "See what needs attention (missed appointments, missing outcomes, long waits)",
+    Action.VIEW_MESSAGES: "See the emails and texts sent to families, and those that failed",
+    Action.ACT_ON_MESSAGES: "Send a failed message again, or record that the family was told another way",
 }
 
 

@@ -55,6 +55,8 @@ class Action(StrEnum):
     VIEW_RETENTION = "view_retention"
     RUN_NATIONAL_RETURNS = "run_national_returns"
     VIEW_ATTENTION = "view_attention"
+    VIEW_MESSAGES = "view_messages"
+    ACT_ON_MESSAGES = "act_on_messages"
 
 
 _ADMIN, _OT, _OTA, _LEAD = Role.CLINICAL_ADMIN, Role.OT, Role.OTA, Role.TEAM_LEAD
@@ -124,6 +126,11 @@ ALLOWED: dict[Action, frozenset[str]] = {
     # The "Needs attention" worklist (missed appointments, outcomes not recorded, long waits) is for the people who
     # act on it; auditors and commissioners see the audit trail and the figures instead.
     Action.VIEW_ATTENTION: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
+    # The outbox of emails and texts (failed, or kept unsent): admin staff and team leads run bookings and letters
+    # and act on it (send again, or record that the family was told another way). OTs read it, so they know when
+    # a family on their caseload was not told; they do not resend or close. OT assistants work through their OT.
+    Action.VIEW_MESSAGES: frozenset({_ADMIN, _OT, _LEAD}),
+    Action.ACT_ON_MESSAGES: frozenset({_ADMIN, _LEAD}),
 }
 
 REFUSALS: dict[Action, str] = {
@@ -153,6 +160,8 @@ REFUSALS: dict[Action, str] = {
     Action.EXPORT_SUBJECT_ACCESS: "Only team leads and clinical admin staff may export everything held about a child.",
     Action.VIEW_RETENTION: "Only team leads and auditors may see the retention report.",
     Action.VIEW_ATTENTION: "Only clinical admin staff, OTs, OT assistants and team leads may see what needs attention.",
+    Action.VIEW_MESSAGES: "Only clinical admin staff, OTs and team leads may see the messages sent to families.",
+    Action.ACT_ON_MESSAGES: "Only clinical admin staff and team leads may send a message again or close it.",
 }
 
 

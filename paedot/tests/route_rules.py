@@ -259,6 +259,11 @@ PAGES: dict[str, Page] = {
     "governance:download_retention": needs(A.VIEW_RETENTION),
     # What has waited past the service's limits (paedot/attention).
     "attention:show_attention": needs(A.VIEW_ATTENTION),
+    # The outbox of messages to families (paedot/notifications): OTs read it; admin staff and team leads act on it.
+    "notifications:list_messages": needs(A.VIEW_MESSAGES),
+    "notifications:show_message": needs(A.VIEW_MESSAGES),
+    "notifications:resend_message": needs(A.ACT_ON_MESSAGES, "POST"),
+    "notifications:mark_dealt_with": needs(A.ACT_ON_MESSAGES, "POST"),
 }
 
 API: dict[str, Operation] = {
@@ -334,4 +339,9 @@ API: dict[str, Operation] = {
     "POST /api/governance/subject-access": op(A.EXPORT_SUBJECT_ACCESS),
     "GET /api/governance/retention": op(A.VIEW_RETENTION),
     "GET /api/attention": op(A.VIEW_ATTENTION),
+    # The walk's message failed after its last try, so it may be sent again or closed as dealt with.
+    "GET /api/messages": op(A.VIEW_MESSAGES),
+    "GET /api/messages/{message_id}": op(A.VIEW_MESSAGES),
+    "POST /api/messages/{message_id}/resend": op(A.ACT_ON_MESSAGES),
+    "POST /api/messages/{message_id}/dealt-with": op(A.ACT_ON_MESSAGES),
 }

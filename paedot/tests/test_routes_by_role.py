@@ -210,6 +210,20 @@ def _make_record() -> Record:
     session = with_sessions(programme, first=at(2027, 1, 26, 14), sessions=2, scheduled_by=ot)[0]
     enrolment = enrol(programme=programme, referral=waiting, enrolled_by=admin)
     closure = ClosureDay.objects.create(date=dt.date(2027, 2, 15), reason="Team training day")
+    from paedot.notifications.models import Message
+
+    failed_message = Message.objects.create(
+        channel="email",
+        recipient="parent@example.com",
+        subject="Your appointment",
+        body="We have booked an appointment.",
+        reference="route-walk:failed",
+        status="failed",
+        attempts=5,
+        error="ConnectionRefusedError: refused",
+        referral=child,
+        to_parent_carer=True,
+    )
     absence = Absence.objects.create(clinician=ot, starts_on=today, ends_on=today, reason="Leave")
 
     from paedot.public import check
@@ -244,6 +258,7 @@ def _make_record() -> Record:
         "enrolment_id": enrolment.pk,
         "closure_id": closure.pk,
         "absence_id": absence.pk,
+        "message_id": failed_message.pk,
         "note_id": signed.pk,
         "draft_note_id": draft.pk,
         "assistant_note_id": signed_by_assistant.pk,
@@ -482,6 +497,8 @@ def api_body(operation: str, record: Record) -> dict[str, Any] | None:
         "POST /api/notes/{note_id}/addenda": {"body": "Also: mum called back."},
         "POST /api/referrals/{reference}/advice-packs": {"sheets": ["dressing"], "for_home": True},
         "POST /api/governance/subject-access": {"reference": v["reference"], "reason": "Subject access request"},
+        "POST /api/messages/{message_id}/resend": {"reason": "Address corrected"},
+        "POST /api/messages/{message_id}/dealt-with": {"reason": "Phoned the family"},
     }
     return bodies.get(operation)
 

@@ -100,3 +100,26 @@ def group_session(*, clinician, start: dt.datetime, children: list[Referral], re
     for child, outcome in (recorded or {}).items():
         GroupAttendance.objects.create(appointment=session, referral=child, outcome=outcome, recorded_by=clinician)
     return session
+
+
+def failed_message(referral: Referral, *, queued: dt.date, channel: str = "email", status: str = "failed"):
+    """A message to the child's parent or carer queued on `queued` (midday in London) that failed after every try."""
+    from django.utils import timezone
+
+    from paedot.notifications.models import Message
+
+    message = Message.objects.create(
+        channel=channel,
+        recipient="parent@example.com" if channel == "email" else "07700900123",
+        body="We have booked an appointment.",
+        reference=f"appointment:{referral.pk}:booked:{queued.isoformat()}:{Message.objects.count()}",
+        status=status,
+        attempts=5,
+        error="ConnectionRefusedError: refused",
+        referral=referral,
+        to_parent_carer=True,
+    )
+    when = dt.datetime.combine(queued, dt.time(12), tzinfo=timezone.get_current_timezone())
+    Message.objects.filter(pk=message.pk).update(created_at=when)
+    message.created_at = when
+    return message

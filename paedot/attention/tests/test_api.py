@@ -6,7 +6,15 @@ import pytest
 import time_machine
 
 from paedot.appointments.tests.factories import london
-from paedot.attention.tests.factories import NOW, appointment_for, days_ago, open_flag, person, referral_at
+from paedot.attention.tests.factories import (
+    NOW,
+    appointment_for,
+    days_ago,
+    failed_message,
+    open_flag,
+    person,
+    referral_at,
+)
 from paedot.staff.services import issue_api_token
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +35,7 @@ def test_the_worklist_has_every_section_with_its_count_and_each_item_says_why(cl
     referral = referral_at("waiting", received=days_ago(23), priority="urgent", clinician=ot_user)
     open_flag(referral, raised=days_ago(2))
     appointment_for(referral, clinician=ot_user, start=london(2027, 3, 9, 10))
+    message = failed_message(referral, queued=days_ago(3))
 
     response = get(client, ot_user)
 
@@ -36,13 +45,21 @@ def test_the_worklist_has_every_section_with_its_count_and_each_item_says_why(cl
     assert body["today"] == "2027-03-10"
     assert body["policy"] == {"effective_from": "2025-01-01", "confirmed_by_service": False}
     sections = {s["code"]: s for s in body["sections"]}
-    assert list(sections) == ["was_not_brought", "outcomes_not_recorded", "screening", "triage", "waiting_over_target"]
+    assert list(sections) == [
+        "was_not_brought",
+        "outcomes_not_recorded",
+        "screening",
+        "triage",
+        "waiting_over_target",
+        "messages_failed",
+    ]
     assert {code: s["count"] for code, s in sections.items()} == {
         "was_not_brought": 1,
         "outcomes_not_recorded": 1,
         "screening": 0,
         "triage": 0,
         "waiting_over_target": 1,
+        "messages_failed": 1,
     }
     (waiting,) = sections["waiting_over_target"]["items"]
     assert waiting == {
@@ -58,6 +75,12 @@ def test_the_worklist_has_every_section_with_its_count_and_each_item_says_why(cl
         "status": "waiting",
         "link": f"/staff/referrals/{referral.reference}",
     }
+    (failed,) = sections["messages_failed"]["items"]
+    assert failed["code"] == "message_failed"
+    assert failed["reference"] == referral.reference
+    assert (failed["since"], failed["days"], failed["limit"]) == ("2027-03-07", 3, None)
+    assert failed["why"].startswith("Email to the parent or carer, queued 7 March 2027, failed after 5 tries")
+    assert failed["link"] == f"/staff/messages/{message.pk}"
     (missed,) = sections["outcomes_not_recorded"]["items"]
     assert missed["limit"] is None and missed["since"] == "2027-03-09" and missed["days"] == 1
     # References only: the API gives no child's name.
@@ -92,3 +115,9 @@ def test_no_token_is_401(client):
 @pytest.mark.parametrize("role", ["auditor", "commissioner", "system_admin", "partner_system"])
 def test_auditors_commissioners_system_admins_and_partner_systems_get_403(client, role):
     assert get(client, person(role, f"{role}-api")).status_code == 403
+
+
+def test_an_ot_assistant_who_may_not_see_the_outbox_gets_no_messages_section(client, ota_user):
+    failed_message(referral_at("waiting", received=days_ago(3), clinician=ota_user), queued=days_ago(1))
+    codes = [s["code"] for s in get(client, ota_user, "?scope=all").json()["sections"]]
+    assert "messages_failed" not in codes and len(codes) == 5

@@ -11,6 +11,7 @@ from paedot.appointments.models import AttendanceFlag
 from paedot.appointments.tests.factories import london
 from paedot.attention.services import (
     FLAGS,
+    MESSAGES,
     OUTCOMES,
     SCREENING,
     TRIAGE,
@@ -25,6 +26,7 @@ from paedot.attention.tests.factories import (
     TODAY,
     appointment_for,
     days_ago,
+    failed_message,
     group_session,
     open_flag,
     person,
@@ -276,6 +278,36 @@ def test_each_section_lists_its_oldest_items_and_counts_the_rest(lead):
 
     assert found.count == 5 and found.more == 2
     assert [item.finding.days for item in found.items] == [24, 23, 22]
+
+
+def test_failed_messages_to_families_are_listed_oldest_first_through_the_same_visibility(lead, ot):
+    mine = referral_at("waiting", received=days_ago(5), clinician=ot)
+    colleagues = referral_at("waiting", received=days_ago(5), clinician=person("ot", "ot-colleague"))
+    restricted = referral_at("waiting", received=days_ago(5), clinician=ot)
+    newer = failed_message(mine, queued=days_ago(1))
+    older = failed_message(colleagues, queued=days_ago(4), channel="sms")
+    failed_message(restricted, queued=days_ago(2))
+    restrict_record(child=restricted.child, reason="Safeguarding", named_staff=[lead], by=lead)
+    failed_message(mine, queued=days_ago(3), status="dealt_with")  # told by phone: nothing to act on
+    failed_message(mine, queued=days_ago(3), status="outbox_only")  # no text service: the letter went
+    Message.objects.create(
+        channel="email", recipient="lead@example.nhs.uk", body="Digest", reference="d:1", status="failed"
+    )  # to staff, about no child
+
+    mine_only = section(ot, MESSAGES, scope=Scope.MINE)
+    assert [item.link for item in mine_only.items] == [f"/staff/messages/{newer.pk}"]
+    everyone = section(ot, MESSAGES)
+    assert [item.reference for item in everyone.items] == [colleagues.reference, mine.reference]
+    assert everyone.items[0].finding.why.startswith("Text message to the parent or carer, queued 6 March 2027")
+    assert everyone.items[0].link == f"/staff/messages/{older.pk}"
+    assert section(lead, MESSAGES).count == 3  # the lead is named on the restricted record
+    assert section_counts(lead)[MESSAGES.code] == 3
+
+
+def test_an_ot_assistant_has_no_messages_section():
+    assistant = person("ota", "ota-attention")
+    assert MESSAGES.code not in {s.code for s in needs_attention(assistant).sections}
+    assert MESSAGES.code not in section_counts(assistant)
 
 
 # The team leads' daily digest ---------------------------------------------------------------------------------

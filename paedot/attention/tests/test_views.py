@@ -10,6 +10,7 @@ from paedot.attention.tests.factories import (
     NOW,
     appointment_for,
     days_ago,
+    failed_message,
     group_session,
     open_flag,
     person,
@@ -34,6 +35,7 @@ def one_of_each(clinician, n: int = 1):
         waiting = referral_at("waiting", received=days_ago(30 + i), priority="urgent", clinician=clinician)
         open_flag(waiting, raised=days_ago(2))
         appointment_for(waiting, clinician=clinician, start=london(2027, 3, 9, 9 + i % 8))
+        failed_message(waiting, queued=days_ago(1 + i))
         group_session(clinician=clinician, start=london(2027, 3, 1 + i % 7, 9, 30), children=[waiting])
         made += [
             waiting,
@@ -52,13 +54,14 @@ def test_the_page_counts_each_section_and_lists_each_item_with_why(client, ot_us
     assert response.status_code == 200
     page = response.content.decode()
     assert "<h1>Needs attention</h1>" in page
-    assert "6 items need attention" in page
+    assert "7 items need attention" in page
     for code, count in [
         ("was_not_brought", 1),
         ("outcomes_not_recorded", 2),
         ("screening", 1),
         ("triage", 1),
         ("waiting_over_target", 1),
+        ("messages_failed", 1),
     ]:
         assert f'<strong id="count-{code}">{count}</strong>' in page
         assert f'id="table-{code}"' in page
@@ -67,7 +70,7 @@ def test_the_page_counts_each_section_and_lists_each_item_with_why(client, ot_us
     assert waiting.child.full_name in page
     assert "Urgent: waited 30 days, target 14." in page
     assert "nhsuk-tag--red" in page  # the priority's tag
-    assert "Complete the register" in page and "Record the outcome" in page
+    assert "Complete the register" in page and "Record the outcome" in page and "Open the message" in page
     assert "These limits are not yet confirmed" in page
 
 
@@ -77,7 +80,14 @@ def test_empty_sections_say_so(client, team_lead_user):
     page = client.get(URL).content.decode()
 
     assert "0 items need attention" in page
-    for code in ("was_not_brought", "outcomes_not_recorded", "screening", "triage", "waiting_over_target"):
+    for code in (
+        "was_not_brought",
+        "outcomes_not_recorded",
+        "screening",
+        "triage",
+        "waiting_over_target",
+        "messages_failed",
+    ):
         assert f'id="empty-{code}"' in page
     assert "No open \u201cwas not brought\u201d flags." in page
 
@@ -91,7 +101,7 @@ def test_a_clinician_starts_with_their_own_work_and_can_switch_to_everyone(clien
     everyone = client.get(URL + "?scope=all").content.decode()
 
     assert "0 items need attention" in mine and 'href="?scope=all"' in mine
-    assert "6 items need attention" in everyone and 'href="?scope=mine"' in everyone
+    assert "7 items need attention" in everyone and 'href="?scope=mine"' in everyone
 
 
 def test_the_link_is_in_the_staff_navigation_for_those_who_may_open_it(client, admin_user, auditor_user):
@@ -113,7 +123,8 @@ def test_admin_staff_clinicians_and_team_leads_may_open_it(client, role):
     assert client.get(URL).status_code == 200
 
 
-PAGE_QUERIES = 14  # session, user; a count and the oldest rows for each section (outcomes: one-to-one and groups)
+# Session, user; a count and the oldest rows for each section (outcomes: one-to-one and groups; failed messages).
+PAGE_QUERIES = 16
 
 
 @pytest.mark.parametrize("how_many", [1, 4])
@@ -126,7 +137,7 @@ def test_the_page_takes_the_same_queries_however_many_items(
     with django_assert_num_queries(PAGE_QUERIES):
         response = client.get(URL)
 
-    assert f"{6 * how_many} items need attention" in response.content.decode()
+    assert f"{7 * how_many} items need attention" in response.content.decode()
 
 
 def test_an_ot_is_sent_to_the_triage_form_and_admin_staff_who_may_not_triage_to_the_referral(

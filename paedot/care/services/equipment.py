@@ -192,4 +192,5 @@ def _email_clinician(issue: EquipmentIssue, referral: Referral, today: dt.date) 
             f"was due on {format_date(issue.review_on)}.\n\nSee the equipment reviews due: {path}"
         ),
         reference=f"equipment:{issue.pk}:review:{issue.review_on.isoformat() if issue.review_on else today}",
+        referral=referral,
     )

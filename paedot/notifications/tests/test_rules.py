@@ -36,3 +36,20 @@ def test_a_message_is_never_tried_more_than_the_limit(attempts):
 
 def test_a_stalled_message_is_one_waiting_longer_than_the_longest_retry():
     assert max(rules.RETRY_DELAYS) < rules.STALLED_AFTER
+
+
+@pytest.mark.parametrize("status", ["failed", "outbox_only"])
+def test_a_message_not_sent_may_be_sent_again_or_closed(status):
+    assert rules.resend_decision(status).allowed
+    assert rules.dealt_with_decision(status).allowed
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [("sent", "already_sent"), ("queued", "still_queued"), ("dealt_with", "dealt_with")]
+)
+def test_a_message_sent_queued_or_dealt_with_is_neither_sent_again_nor_closed_and_says_why(status, code):
+    for decision in (rules.resend_decision(status), rules.dealt_with_decision(status)):
+        assert not decision.allowed
+        assert decision.code == code
+        assert decision.reason.endswith(".")
+    assert "tell the person twice" in rules.resend_decision("sent").reason
