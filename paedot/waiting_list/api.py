@@ -14,7 +14,7 @@ from paedot.referrals.models import Referral
 from paedot.referrals.services.journey import NotAllowed
 from paedot.staff.rules import Action, may, refusal
 from paedot.waiting_list.presenters import waiting_row
-from paedot.waiting_list.services import WaitingListFilters, invite_to_book, record_booking, waiting_list
+from paedot.waiting_list.services import WaitingListFilters, invite_to_book, page_of, record_booking, waiting_list
 
 router = Router(tags=["Waiting list"])
 
@@ -82,10 +82,10 @@ def get_waiting_list(request: HttpRequest, filters: Query[WaitingListQuery]):
         within=Referral.objects.visible_to(request.auth),
     )
     start = (filters.page - 1) * PAGE_SIZE
-    rows = list(
-        queryset.select_related(None).only("reference", "priority", "pathway", "received_date", "locality", "status")[
-            start : start + PAGE_SIZE
-        ]
+    rows = page_of(
+        queryset.select_related(None).only("reference", "priority", "pathway", "received_date", "locality", "status"),
+        start,
+        PAGE_SIZE,
     )
     return {"count": queryset.count(), "results": [waiting_row(r, today) for r in rows]}
 

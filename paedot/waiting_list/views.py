@@ -28,6 +28,7 @@ from paedot.waiting_list.services import (
     expected_wait_for_new_referral,
     extend_invitation,
     invite_to_book,
+    page_of,
     record_booking,
     waiting_list,
 )
@@ -55,7 +56,7 @@ def _paginate(queryset, number: int) -> dict:
     number = min(number, pages)
     start = (number - 1) * PAGE_SIZE
     return {
-        "items": list(queryset[start : start + PAGE_SIZE]),
+        "items": page_of(queryset, start, PAGE_SIZE),
         "count": count,
         "number": number,
         "pages": pages,

@@ -15,6 +15,7 @@ from paedot.waiting_list.services import (
     expected_wait_for,
     expected_wait_for_new_referral,
     left_queue_recently,
+    page_of,
     recent_expected_wait_for_new_referral,
     record_booking,
     waiting_list,
@@ -162,3 +163,13 @@ def test_booking_a_child_takes_them_out_of_the_queue_for_the_estimate_but_not_of
 
     assert left_queue_recently() == 1
     assert references() == [invited.reference]
+
+
+def test_a_page_deep_in_the_list_is_the_same_slice_of_the_list_in_the_same_order():
+    priorities = ["routine", "urgent", "soon"]
+    for n in range(23):
+        waiting_referral(priority=priorities[n % 3], received_date=days_ago(30 + n % 7))
+    ordered = list(waiting_list(WaitingListFilters()).values_list("reference", flat=True))
+    for start in (0, 5, 10, 20, 23):
+        page = page_of(waiting_list(WaitingListFilters()), start, 5)
+        assert [r.reference for r in page] == ordered[start : start + 5]
