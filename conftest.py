@@ -67,7 +67,7 @@ def _end_other_connections() -> None:
 
 # Tables that hold reference data; everything else is what a test made, and committed_db clears it.
 REFERENCE_APPS = {"directory", "eligibility", "contenttypes", "auth", "sessions"}
-REFERENCE_MODELS = {"diaries.schoolholiday"}
+REFERENCE_MODELS = {"diaries.schoolholiday", "diaries.schoolcalendar"}
 
 
 @pytest.fixture

@@ -246,12 +246,25 @@ class BlockIn(Schema):
     )
 
 
+class PlanningWarningOut(Schema):
+    """Something to check in a plan that was made (also used by group sessions)."""
+
+    code: str = Field(description="`after_school_calendar`: dates after the school holidays held, not skipped.")
+    message: str
+    dates: list[dt.date]
+
+
 class BlockOut(Schema):
     series: int
     appointments: list[AppointmentOut]
     review: AppointmentOut
     skipped: list[dict]
     package: int | None = None
+    warnings: list[PlanningWarningOut] = Field(
+        default_factory=list,
+        description="What to check: at a school or nursery, the dates after the last day of the school holidays "
+        "held, for which no holiday could be skipped. Empty when there is nothing to check.",
+    )
 
 
 @router.post(
@@ -261,7 +274,8 @@ def create_block(request: HttpRequest, reference: str, payload: BlockIn):
     """Sessions on the first N dates of the series (first_start, then every interval) that are not bank holidays,
     closure days or, in schools and nurseries, school holidays; the review comes after the last. All or nothing.
 
-    With `package`, the block is linked to that package of care (409 if it has been reviewed already)."""
+    With `package`, the block is linked to that package of care (409 if it has been reviewed already). Dates at a
+    school after the school holidays held are booked all the same, with a `warnings` entry naming them."""
     referral = find_referral(request, reference, action=Action.PLAN_BLOCK)
     clinician = _clinician(payload.clinician)
     location, room = _location(payload.location, payload.room)
@@ -295,5 +309,6 @@ def create_block(request: HttpRequest, reference: str, payload: BlockIn):
             "review": appointment_out(block.review),
             "skipped": block.series.skipped_dates,
             "package": package.pk if package is not None else None,
+            "warnings": block.series.warnings,
         },
     )

@@ -41,6 +41,12 @@ class AppointmentSeries(BaseModel):
     interval_days = models.PositiveSmallIntegerField(default=7)
     duration_minutes = models.PositiveSmallIntegerField()
     skipped_dates = models.JSONField(default=list, help_text="[{'date', 'why'}]: series dates left out, and why.")
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{'code', 'message', 'dates'}]: what the planner was told to check (dates after the school "
+        "holidays held).",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -18,8 +18,8 @@ from paedot.appointments.models import CANCELLED, Appointment, AppointmentSeries
 from paedot.appointments.policy import attendance_policy
 from paedot.core.audit import record_event
 from paedot.diaries.models import SCHOOL_KINDS, Location, LocationKind, Room
-from paedot.diaries.rules import LONDON, Problem, availability_problems, plan_block
-from paedot.diaries.services import diary_for, excluded_dates
+from paedot.diaries.rules import LONDON, Problem, availability_problems, plan_block, warning_record
+from paedot.diaries.services import diary_for, excluded_dates, school_calendar_warnings
 from paedot.referrals.models import Referral, Status
 from paedot.referrals.services.journey import TransitionRefused, require, stop_waiting_clock
 from paedot.staff.models import User
@@ -351,7 +351,9 @@ def plan_treatment_block(
     """N sessions on the first N series dates that are not bank holidays, closure days or (in schools and nurseries)
     school holidays, then the review after the last. All or nothing: one clash refuses the whole block.
 
-    An OT assistant may deliver the sessions; the review is then booked with their supervising OT.
+    An OT assistant may deliver the sessions; the review is then booked with their supervising OT. At a school, any
+    date after the school holidays held is booked all the same (refusing would stop real work) and the block keeps a
+    warning naming those dates (hazard H16).
     """
     require(planned_by, Action.PLAN_BLOCK)
     if not 1 <= sessions <= 52:
@@ -361,8 +363,11 @@ def plan_treatment_block(
     _check_times(first_start, duration_minutes)
     first_day = first_start.astimezone(LONDON).date()
     horizon = first_day + dt.timedelta(days=interval_days * (sessions + 1) + 400)
-    excluded = excluded_dates(first_day, horizon, school_setting=location.kind in SCHOOL_KINDS)
+    at_school = location.kind in SCHOOL_KINDS
+    excluded = excluded_dates(first_day, horizon, school_setting=at_school)
     plan = plan_block(first_start=first_start, sessions=sessions, interval_days=interval_days, excluded=excluded)
+    days = [start.astimezone(LONDON).date() for start in (*plan.sessions, plan.review)]
+    warnings = [warning_record(w) for w in school_calendar_warnings(days, school_setting=at_school)]
     reviewer = clinician.supervisor if clinician.role == "ota" and clinician.supervisor else clinician
     with transaction.atomic():
         series = AppointmentSeries.objects.create(
@@ -373,6 +378,7 @@ def plan_treatment_block(
             interval_days=interval_days,
             duration_minutes=duration_minutes,
             skipped_dates=[{"date": day.isoformat(), "why": why} for day, why in plan.skipped],
+            warnings=warnings,
             created_by=planned_by,
         )
         booked = [
@@ -408,7 +414,12 @@ def plan_treatment_block(
             action="referral.block_planned",
             actor=planned_by,
             target=referral,
-            detail={"series": series.pk, "sessions": sessions, "skipped": series.skipped_dates},
+            detail={
+                "series": series.pk,
+                "sessions": sessions,
+                "skipped": series.skipped_dates,
+                "warnings": series.warnings,
+            },
         )
         if notify:
             from paedot.appointments.messages import tell_family_about_block

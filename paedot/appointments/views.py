@@ -215,7 +215,8 @@ def plan_block_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def show_block(request: HttpRequest, reference: str, series_id: int) -> HttpResponse:
-    """A block of treatment: its sessions, the dates it skipped and why, and the review."""
+    """A block of treatment: its sessions, the dates it skipped and why, the review, and what to check (dates after
+    the school holidays held, kept from when it was planned)."""
     _require(request.user, Action.VIEW_DIARIES)
     referral = _referral(request, reference)
     series = get_object_or_404(
@@ -234,6 +235,7 @@ def show_block(request: HttpRequest, reference: str, series_id: int) -> HttpResp
             "skipped": [
                 {"date": day_heading(dt.date.fromisoformat(s["date"])), "why": s["why"]} for s in series.skipped_dates
             ],
+            "warnings": series.warnings,
             "presenters": presenters,
             "now": now,
             "page_title": f"Block of treatment for {reference}",

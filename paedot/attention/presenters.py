@@ -7,7 +7,17 @@ from django.utils.html import format_html
 
 from paedot.attention.policy import AttentionPolicy
 from paedot.attention.rules import TRIAGE_OVERDUE
-from paedot.attention.services import FLAGS, MESSAGES, OUTCOMES, SCREENING, TRIAGE, WAITING, Item, Section
+from paedot.attention.services import (
+    FLAGS,
+    MESSAGES,
+    OUTCOMES,
+    SCHOOL_CALENDAR,
+    SCREENING,
+    TRIAGE,
+    WAITING,
+    Item,
+    Section,
+)
 from paedot.referrals.models import Priority
 from paedot.referrals.presenters import status_label
 from paedot.triage.presenters import priority_tag
@@ -45,6 +55,13 @@ def limit_text(code: str, policy: AttentionPolicy) -> str:
             "Emails and text messages to a child's parent or carer that failed after every try and nobody has yet "
             "dealt with: the family has not been told of an appointment or a change."
         )
+    if code == SCHOOL_CALENDAR.code:
+        ahead = policy.school_calendar_warning_days
+        weeks = f"{ahead // 7} weeks" if ahead % 7 == 0 else _days(ahead)
+        return (
+            f"The school holidays held (for the whole service, not one child), from {weeks} before their last day: "
+            "after it, blocks of treatment and group sessions at schools and nurseries cannot skip holidays."
+        )
     raise ValueError(f"Unknown section {code!r}")
 
 
@@ -66,7 +83,7 @@ def item_row(item: Item, *, may_triage: bool = True) -> dict:
         "why": item.finding.why,
         "priority_tag": priority_tag(item.priority) if item.priority else None,
         "status": status_label(item.status) if item.status else "",
-        "clinician": item.clinician.display_name if item.clinician else "Not allocated",
+        "clinician": item.clinician.display_name if item.clinician else ("Not allocated" if item.reference else ""),
     }
 
 

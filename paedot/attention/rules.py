@@ -21,6 +21,7 @@ INFORMATION_OVERDUE = "information_overdue"
 TRIAGE_OVERDUE = "triage_overdue"
 WAIT_OVER_TARGET = "wait_over_target"
 MESSAGE_FAILED = "message_failed"
+SCHOOL_CALENDAR_ENDING = "school_calendar_ending"
 
 
 @dataclass(frozen=True)
@@ -157,3 +158,29 @@ def message_finding(*, what: str, queued_on: dt.date, attempts: int, today: dt.d
         why=f"{what} to the parent or carer, queued {format_date(queued_on)}, failed after {tries}: the family has "
         "not been told. Send it again, or tell them another way and mark it dealt with.",
     )
+
+
+def school_calendar_listed(*, known_until: dt.date | None, today: dt.date, ahead: int) -> bool:
+    """The school holidays held are listed from `ahead` days before their last day (on that day, not the day before),
+    and for as long as they stay out of date; always when none are held."""
+    return known_until is None or (known_until - today).days <= ahead
+
+
+def school_calendar_finding(*, known_until: dt.date | None, today: dt.date, ahead: int) -> Finding | None:
+    """The school holidays held run out soon (hazard H16): after their last day a block of treatment or a group at a
+    school or nursery cannot skip holidays. A finding about the service, not a child; None while far enough ahead."""
+    if not school_calendar_listed(known_until=known_until, today=today, ahead=ahead):
+        return None
+    since = today if known_until is None else known_until - dt.timedelta(days=ahead)
+    after = "Blocks of treatment and group sessions at schools and nurseries"
+    load = "Load the next school year's term dates, checked against Birmingham City Council's."
+    if known_until is None:
+        why = f"No school holidays are held. {after} skip none. {load}"
+    elif known_until >= today:
+        why = (
+            f"The school holidays held end on {format_date(known_until)}, {_days((known_until - today).days)} from "
+            f"today. {after} after that day cannot skip holidays. {load}"
+        )
+    else:
+        why = f"The school holidays held ended on {format_date(known_until)}. {after} after it skip none. {load}"
+    return Finding(code=SCHOOL_CALENDAR_ENDING, since=since, days=days_since(since, today), limit=None, why=why)

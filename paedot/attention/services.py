@@ -23,6 +23,7 @@ from paedot.attention import rules
 from paedot.attention.policy import AttentionPolicy, policy_on
 from paedot.core.presenters import format_date
 from paedot.diaries.rules import LONDON
+from paedot.diaries.services import school_calendar_known_until
 from paedot.groups.models import Enrolment, GroupAttendance
 from paedot.notifications.models import Message, MessageStatus
 from paedot.referrals.models import Priority, Referral, Status
@@ -62,7 +63,13 @@ MESSAGES = SectionInfo(
     "Messages to families that failed",
     "No email or text message to a family has failed.",
 )
-SECTIONS = (FLAGS, OUTCOMES, SCREENING, TRIAGE, WAITING, MESSAGES)
+# About the service, not a child: for the team leads and admin staff who run the rota (Action.MANAGE_DIARIES).
+SCHOOL_CALENDAR = SectionInfo(
+    "school_calendar",
+    "School holidays held running out",
+    "The school holidays held run far enough ahead.",
+)
+SECTIONS = (FLAGS, OUTCOMES, SCREENING, TRIAGE, WAITING, MESSAGES, SCHOOL_CALENDAR)
 
 
 @dataclass(frozen=True)
@@ -225,6 +232,25 @@ class _Lists:
             over |= Q(priority=priority, received_date__lte=latest)
         return self.visible.on_waiting_list().filter(over).select_related("child", "clinician")
 
+    def school_calendar(self) -> list[Item]:
+        """The school holidays held, when they run out within the policy's warning time (hazard H16): one item or
+        none, in one query. Whoever's work is shown: it is the service's, not a caseload's."""
+        if not may(self.user, Action.MANAGE_DIARIES):
+            return []
+        finding = rules.school_calendar_finding(
+            known_until=school_calendar_known_until(), today=self.today, ahead=self.policy.school_calendar_warning_days
+        )
+        if finding is None:
+            return []
+        return [
+            Item(
+                finding=finding,
+                link=reverse("diaries:manage_closures") + "#school-holidays",
+                action="See the school holidays held",
+                what="School holidays (the whole service)",
+            )
+        ]
+
 
 # Turning rows into items ---------------------------------------------------------------------------------------
 
@@ -379,6 +405,9 @@ def needs_attention(user, *, scope: Scope | None = None, today: dt.date | None =
     if may(user, Action.VIEW_MESSAGES):
         failed = lists.failed_messages()
         sections.append(Section(MESSAGES, failed.count(), [_message_item(m, today) for m in failed[:shown]]))
+    if may(user, Action.MANAGE_DIARIES):
+        calendar = lists.school_calendar()
+        sections.append(Section(SCHOOL_CALENDAR, len(calendar), calendar[:shown]))
     return Worklist(scope=scope, today=today, policy=policy, sections=sections)
 
 
@@ -393,6 +422,7 @@ def section_counts(user, *, scope: Scope = Scope.ALL, today: dt.date | None = No
         TRIAGE.code: lists.triage().count(),
         WAITING.code: lists.waiting().count(),
         **({MESSAGES.code: lists.failed_messages().count()} if may(user, Action.VIEW_MESSAGES) else {}),
+        **({SCHOOL_CALENDAR.code: len(lists.school_calendar())} if may(user, Action.MANAGE_DIARIES) else {}),
     }
 
 

@@ -128,3 +128,19 @@ class SchoolHoliday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.starts_on} to {self.ends_on})"
+
+
+class SchoolCalendar(models.Model):
+    """How far ahead the school holidays held are known: the end of the last school year in term_dates.json. After
+    this day a block at a school cannot skip holidays, because none are held (hazard H16). One row, replaced each
+    time the term dates are loaded."""
+
+    covers_until = models.DateField()
+    source = models.CharField(max_length=200)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="one_school_calendar")]
+
+    def __str__(self) -> str:
+        return f"School holidays known up to {self.covers_until}"

@@ -112,6 +112,76 @@ def plan_block(
     return BlockPlan(sessions=tuple(chosen), review=review, skipped=tuple(skipped))
 
 
+# --- How far ahead the school holidays are known (hazard H16) ----------------------------------------------------
+
+AFTER_SCHOOL_CALENDAR = "after_school_calendar"
+
+# The longest stretch of school days without a holiday that term dates may hold. An English half term is at most
+# about 9 weeks; a longer gap means a holiday was left out of term_dates.json, and blocks would run through it.
+LONGEST_TERM_DAYS = 84
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    """Something to check in a plan that was made: the plan stands, but it could not take everything into account."""
+
+    code: str
+    message: str
+    dates: tuple[dt.date, ...]
+
+
+def warning_record(warning: PlanWarning) -> dict:
+    """A warning as it is kept with a block, written to the audit trail and given in the API."""
+    return {"code": warning.code, "message": warning.message, "dates": [day.isoformat() for day in warning.dates]}
+
+
+def after_school_calendar(days: Sequence[dt.date], known_until: dt.date | None) -> PlanWarning | None:
+    """The days of a block or group at a school or nursery after the last day the school holidays are known (None:
+    no holidays held at all). No holiday could be skipped on them, so the clinician may be booked into a closed
+    school. None when every day is within the calendar held: the last known day itself is."""
+    after = tuple(sorted({day for day in days if known_until is None or day > known_until}))
+    if not after:
+        return None
+    listed = ", ".join(f"{day:%A %-d %B %Y}" for day in after)
+    if known_until is None:
+        held = "No school holidays are held"
+    else:
+        held = f"The school holidays held end on {known_until:%-d %B %Y}"
+    sessions = "1 session falls" if len(after) == 1 else f"{len(after)} sessions fall"
+    return PlanWarning(
+        code=AFTER_SCHOOL_CALENDAR,
+        message=f"{held}: {sessions} after that, so school holidays could not be skipped for "
+        f"{'it' if len(after) == 1 else 'them'}: {listed}. Check {'it' if len(after) == 1 else 'them'} with the "
+        "school and move any that fall in a holiday.",
+        dates=after,
+    )
+
+
+def check_term_dates(holidays: Sequence[tuple[dt.date, dt.date]], covers_until: dt.date) -> None:
+    """Refuse term dates that claim more than they hold: a holiday ending before it starts, one after the day the
+    calendar is said to cover, or a stretch longer than any term with no holiday (one was left out). Each would let
+    a block at a school run through a holiday with no warning."""
+    ordered = sorted(holidays)
+    if not ordered:
+        raise ValueError("No school holidays are given, so the school calendar covers no day at all.")
+    for starts_on, ends_on in ordered:
+        if ends_on < starts_on:
+            raise ValueError(f"The school holiday starting {starts_on:%-d %B %Y} ends before it starts.")
+        if ends_on > covers_until:
+            raise ValueError(
+                f"The school holiday ending {ends_on:%-d %B %Y} is after covers_until ({covers_until:%-d %B %Y}): "
+                "move covers_until to the last day of that school year."
+            )
+    ends = [ends_on for _, ends_on in ordered]
+    starts = [starts_on for starts_on, _ in ordered[1:]] + [covers_until + dt.timedelta(days=1)]
+    for ended, next_starts in zip(ends, starts, strict=True):
+        if (next_starts - ended).days - 1 > LONGEST_TERM_DAYS:
+            raise ValueError(
+                f"No school holiday is held between {ended:%-d %B %Y} and {next_starts:%-d %B %Y}: longer than any "
+                "term, so one looks left out."
+            )
+
+
 # --- The order of a day's visits ---------------------------------------------------------------------------------
 
 EARTH_RADIUS_KM = 6371.0088

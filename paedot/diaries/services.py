@@ -7,9 +7,18 @@ import json
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Max
 
-from paedot.diaries.models import Absence, ClosureDay, Location, LocationKind, SchoolHoliday, WorkingDay
-from paedot.diaries.rules import Diary, Hours
+from paedot.diaries.models import (
+    Absence,
+    ClosureDay,
+    Location,
+    LocationKind,
+    SchoolCalendar,
+    SchoolHoliday,
+    WorkingDay,
+)
+from paedot.diaries.rules import Diary, Hours, PlanWarning, after_school_calendar, check_term_dates
 from paedot.directory.models import BankHoliday, School
 
 TERM_DATES = Path(__file__).resolve().parent / "policies" / "term_dates.json"
@@ -50,15 +59,49 @@ def excluded_dates(first_day: dt.date, last_day: dt.date, *, school_setting: boo
 
 @transaction.atomic
 def load_term_dates(path: Path = TERM_DATES) -> int:
-    """School holidays from the policy file; idempotent. Returns how many are held."""
+    """School holidays from the policy file, and the last day they cover; idempotent. Returns how many are held.
+
+    `covers_until` is the end of the last school year in the file. A file without it (the older shape) covers up to
+    the end of its last holiday: the most that can honestly be said of it."""
     document = json.loads(path.read_text())
-    for holiday in document["holidays"]:
+    given = [
+        (dt.date.fromisoformat(h["starts_on"]), dt.date.fromisoformat(h["ends_on"]), h["name"])
+        for h in document["holidays"]
+    ]
+    if not given:
+        return SchoolHoliday.objects.count()
+    covers_until = (
+        dt.date.fromisoformat(document["covers_until"])
+        if document.get("covers_until")
+        else max(ends_on for _, ends_on, _ in given)
+    )
+    check_term_dates([(starts_on, ends_on) for starts_on, ends_on, _ in given], covers_until)
+    for starts_on, ends_on, name in given:
         SchoolHoliday.objects.update_or_create(
-            starts_on=dt.date.fromisoformat(holiday["starts_on"]),
-            ends_on=dt.date.fromisoformat(holiday["ends_on"]),
-            defaults={"name": holiday["name"], "source": document["source"][:200]},
+            starts_on=starts_on, ends_on=ends_on, defaults={"name": name, "source": document["source"][:200]}
         )
+    SchoolCalendar.objects.update_or_create(
+        id=1, defaults={"covers_until": covers_until, "source": document["source"][:200]}
+    )
     return SchoolHoliday.objects.count()
+
+
+def school_calendar_known_until() -> dt.date | None:
+    """The last day the school holidays held are known for (hazard H16): the covers_until loaded with them, or, for
+    holidays loaded before it was recorded, the end of the last holiday held. None when no holidays are held."""
+    loaded = SchoolCalendar.objects.values_list("covers_until", flat=True).first()
+    if loaded is not None:
+        return loaded
+    return SchoolHoliday.objects.aggregate(last=Max("ends_on"))["last"]
+
+
+def school_calendar_warnings(days: list[dt.date], *, school_setting: bool) -> tuple[PlanWarning, ...]:
+    """What a plan at this place must warn of: at a school or nursery, the days after the school calendar held
+    (their holidays could not be skipped). None at a clinic or home: those ignore school holidays."""
+    if not school_setting:
+        return ()
+    warning = after_school_calendar(days, school_calendar_known_until())
+    return (warning,) if warning else ()
 
 
 SEEDED_PLACES = [

@@ -19,8 +19,9 @@ from paedot.appointments.models import Appointment
 from paedot.caseloads.forms import clinician_label, clinician_options
 from paedot.diaries import presenters, rota
 from paedot.diaries.forms import AbsenceForm, ClosureForm, WorkingPatternForm
-from paedot.diaries.models import Absence, ClosureDay, Location, LocationKind, Room, WorkingDay
+from paedot.diaries.models import Absence, ClosureDay, Location, LocationKind, Room, SchoolHoliday, WorkingDay
 from paedot.diaries.presenters import london_midnight, monday_of
+from paedot.diaries.services import school_calendar_known_until
 from paedot.directory.models import BankHoliday, Postcode
 from paedot.directory.services import normalise_postcode
 from paedot.referrals.models import Referral
@@ -416,7 +417,8 @@ def remove_absence(request: HttpRequest, username: str, absence_id: int) -> Http
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_closures(request: HttpRequest) -> HttpResponse:
-    """Days the whole service is closed, from today on, and a form to add one. Bank holidays come from GOV.UK."""
+    """Days the whole service is closed, from today on, and a form to add one. Bank holidays come from GOV.UK; the
+    school holidays held, and the last day they cover, from the term dates file (hazard H16)."""
     _require(request.user, Action.MANAGE_DIARIES)
     form = ClosureForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -444,6 +446,8 @@ def manage_closures(request: HttpRequest) -> HttpResponse:
             "bank_holidays": list(
                 BankHoliday.objects.filter(date__gte=today, date__lte=today + dt.timedelta(days=366)).order_by("date")
             ),
+            "school_holidays": list(SchoolHoliday.objects.filter(ends_on__gte=today).order_by("starts_on")),
+            "school_calendar_known_until": school_calendar_known_until(),
             "page_title": ("Error: " if form.errors else "") + "Service closure days",
             "back_href": reverse("diaries:choose_diary"),
         },

@@ -11,11 +11,12 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import AwareDatetime, Field
 
+from paedot.appointments.api import PlanningWarningOut
 from paedot.appointments.models import Appointment, Kind
 from paedot.config.api import BearerToken
 from paedot.config.api_errors import bad_request
 from paedot.diaries.models import Location, Room
-from paedot.diaries.rules import LONDON
+from paedot.diaries.rules import LONDON, warning_record
 from paedot.groups import rules
 from paedot.groups.models import Enrolment, GroupProgramme
 from paedot.groups.services import create_programme, enrol, record_attendance, schedule_sessions
@@ -162,6 +163,11 @@ class SessionsIn(Schema):
 class SessionsOut(Schema):
     sessions: list[SessionOut]
     skipped: list[dict]
+    warnings: list[PlanningWarningOut] = Field(
+        default_factory=list,
+        description="What to check: at a school or nursery, the dates after the last day of the school holidays "
+        "held, for which no holiday could be skipped. Empty when there is nothing to check.",
+    )
 
 
 @router.post(
@@ -173,7 +179,8 @@ class SessionsOut(Schema):
 def create_sessions(request: HttpRequest, programme_id: int, payload: SessionsIn):
     """Sessions on the first N dates of the series (first_start, then every interval) that are not bank holidays,
     closure days or, in schools and nurseries, school holidays. All or nothing: 409 when any clashes with the
-    clinician's or the room's diary; 422 outside the working pattern unless `override_reason` says why."""
+    clinician's or the room's diary; 422 outside the working pattern unless `override_reason` says why. Dates at a
+    school after the school holidays held are booked all the same, with a `warnings` entry naming them."""
     programme = _programme(request, programme_id, Action.MANAGE_GROUPS)
     scheduled = _call(
         lambda: schedule_sessions(
@@ -191,6 +198,7 @@ def create_sessions(request: HttpRequest, programme_id: int, payload: SessionsIn
         {
             "sessions": [session_out(s) for s in scheduled.sessions],
             "skipped": [{"date": day.isoformat(), "why": why} for day, why in scheduled.skipped],
+            "warnings": [warning_record(w) for w in scheduled.warnings],
         },
     )
 

@@ -20,8 +20,8 @@ from paedot.appointments.models import Appointment, Kind
 from paedot.appointments.services import after_attendance, book_appointment
 from paedot.core.audit import record_event
 from paedot.diaries.models import SCHOOL_KINDS, Location, LocationKind, Room
-from paedot.diaries.rules import LONDON, plan_block
-from paedot.diaries.services import excluded_dates
+from paedot.diaries.rules import LONDON, PlanWarning, plan_block, warning_record
+from paedot.diaries.services import excluded_dates, school_calendar_warnings
 from paedot.groups import rules
 from paedot.groups.models import Enrolment, GroupAttendance, GroupProgramme
 from paedot.referrals.models import Referral, Status
@@ -111,6 +111,7 @@ def create_programme(
 class ScheduledSessions:
     sessions: list[Appointment]
     skipped: tuple[tuple[dt.date, str], ...]
+    warnings: tuple[PlanWarning, ...] = ()  # dates at a school after the school holidays held (hazard H16)
 
 
 def schedule_sessions(
@@ -127,7 +128,8 @@ def schedule_sessions(
     not bank holidays, closure days or, in a school or nursery, school holidays. All or nothing: one clash with the
     clinician's or the room's diary refuses the lot.
 
-    Unlike a block of treatment, a group has no review session: each child's review is their own appointment.
+    Unlike a block of treatment, a group has no review session: each child's review is their own appointment. At a
+    school, dates after the school holidays held are booked all the same, with a warning naming them (hazard H16).
     """
     require(scheduled_by, Action.MANAGE_GROUPS)
     if not 1 <= sessions <= rules.MAX_SESSIONS:
@@ -138,9 +140,13 @@ def schedule_sessions(
         raise ValueError("Give the start time with its time zone (for example 2027-01-11T09:30:00+00:00).")
     first_day = first_start.astimezone(LONDON).date()
     horizon = first_day + dt.timedelta(days=interval_days * (sessions + 1) + 400)
-    excluded = excluded_dates(first_day, horizon, school_setting=programme.location.kind in SCHOOL_KINDS)
+    at_school = programme.location.kind in SCHOOL_KINDS
+    excluded = excluded_dates(first_day, horizon, school_setting=at_school)
     # plan_block also picks a review date after the last session; a group does not use it (see above).
     plan = plan_block(first_start=first_start, sessions=sessions, interval_days=interval_days, excluded=excluded)
+    warnings = school_calendar_warnings(
+        [start.astimezone(LONDON).date() for start in plan.sessions], school_setting=at_school
+    )
     with transaction.atomic():
         programme = (
             GroupProgramme.objects.select_for_update(of=("self",))
@@ -171,9 +177,10 @@ def schedule_sessions(
             detail={
                 "sessions": [a.pk for a in booked],
                 "skipped": [{"date": day.isoformat(), "why": why} for day, why in plan.skipped],
+                "warnings": [warning_record(w) for w in warnings],
             },
         )
-    return ScheduledSessions(sessions=booked, skipped=plan.skipped)
+    return ScheduledSessions(sessions=booked, skipped=plan.skipped, warnings=warnings)
 
 
 # Places ----------------------------------------------------------------------------------------------------------

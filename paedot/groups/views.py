@@ -218,6 +218,8 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 f"{count} session{'s' if count != 1 else ''} booked." + (f" Left out: {skipped}." if skipped else ""),
             )
+            for warning in scheduled.warnings:
+                messages.warning(request, warning.message)
             return redirect("groups:show_programme", programme.pk)
     return render(
         request,

@@ -124,3 +124,47 @@ def test_an_assistant_cannot_be_booked_for_an_assessment(client):
     response = post(client, "/api/appointments", booking(referral_in("waiting"), clinician="ota-diary"))
     assert response.status_code == 400
     assert "cannot do an assessment" in response.json()["errors"][0]["message"]
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_a_block_at_school_after_the_school_holidays_held_keeps_every_field_and_adds_warnings(client):
+    from paedot.diaries.models import Location, LocationKind
+
+    clinician_working()
+    school = Location.objects.create(kind=LocationKind.SCHOOL, name="Test Primary", school_urn="999001")
+    block = {
+        "clinician": "ot-diary",
+        "location": school.pk,
+        "first_start": "2028-07-13T13:30:00+01:00",
+        "sessions": 3,
+        "interval_days": 7,
+        "duration_minutes": 45,
+    }
+    response = post(client, f"/api/referrals/{referral_in('waiting').reference}/blocks", block, role="ot")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    # The fields other systems read are as they were; `warnings` is new.
+    assert list(body) == ["series", "appointments", "review", "skipped", "package", "warnings"]
+    assert isinstance(body["series"], int) and body["package"] is None
+    assert [a["start"][:10] for a in body["appointments"]] == ["2028-07-13", "2028-07-20", "2028-09-07"]
+    assert body["review"]["start"] == "2028-09-14T13:30:00+01:00"
+    assert body["skipped"][0] == {"date": "2028-07-27", "why": "school holiday (Summer holiday)"}
+    assert all(set(s) == {"date", "why"} for s in body["skipped"])
+    (warning,) = body["warnings"]
+    assert warning["code"] == "after_school_calendar"
+    assert warning["dates"] == ["2028-09-07", "2028-09-14"]
+    assert "could not be skipped" in warning["message"]
+
+    clinic_block = {**block, "location": clinic().pk, "first_start": "2028-09-04T10:00:00+01:00", "sessions": 2}
+    response = post(client, f"/api/referrals/{referral_in('waiting').reference}/blocks", clinic_block, role="ot")
+    assert response.status_code == 201, response.content
+    assert response.json()["warnings"] == []
+
+
+def test_the_block_schema_keeps_its_fields_and_documents_the_warnings(client):
+    components = client.get("/api/openapi.json").json()["components"]["schemas"]
+    block = components["BlockOut"]
+    assert set(block["required"]) == {"series", "appointments", "review", "skipped"}
+    assert list(block["properties"]) == ["series", "appointments", "review", "skipped", "package", "warnings"]
+    assert block["properties"]["skipped"]["type"] == "array"
+    assert set(components["PlanningWarningOut"]["required"]) == {"code", "message", "dates"}

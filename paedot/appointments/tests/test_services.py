@@ -21,7 +21,8 @@ from paedot.appointments.services import (
     record_outcome,
 )
 from paedot.appointments.tests.factories import clinic, clinician_working, london
-from paedot.diaries.models import Absence, ClosureDay, Location, LocationKind, Room
+from paedot.core.models import AuditEvent
+from paedot.diaries.models import Absence, ClosureDay, Location, LocationKind, Room, SchoolCalendar
 from paedot.referrals.models import Referral
 from paedot.referrals.services import NotAllowed, TransitionRefused
 from paedot.referrals.tests.factories import referral_in, staff
@@ -214,6 +215,63 @@ class TestBlocks:
             planned_by=ot,
         )
         assert [a.start.date().isoformat() for a in block.sessions] == ["2027-03-22", "2027-04-05"]
+
+    @pytest.mark.parametrize(
+        ("known_until", "warned_of"),
+        [(dt.date(2028, 7, 20), []), (dt.date(2028, 7, 19), ["2028-07-20"])],
+        ids=["review on the last known day", "review the day after it"],
+    )
+    def test_a_school_block_warns_of_the_days_after_the_school_holidays_held_and_books_them_all_the_same(
+        self, known_until, warned_of
+    ):
+        SchoolCalendar.objects.filter(pk=1).update(covers_until=known_until)
+        ot = clinician_working()
+        school = Location.objects.create(kind=LocationKind.SCHOOL, name="Test Primary", school_urn="999001")
+        block = plan_treatment_block(
+            referral=referral_in("waiting"),
+            clinician=ot,
+            location=school,
+            first_start=london(2028, 7, 17, 13, 30),  # Monday to Wednesday, then the review on Thursday 20 July
+            sessions=3,
+            interval_days=1,
+            planned_by=ot,
+        )
+        assert block.review.start == london(2028, 7, 20, 13, 30)
+        assert [w["dates"] for w in block.series.warnings] == ([warned_of] if warned_of else [])
+        event = AuditEvent.objects.get(action="referral.block_planned")
+        assert event.detail["warnings"] == block.series.warnings
+
+    def test_a_school_block_running_past_the_last_school_year_held_names_the_sessions_after_it(self):
+        ot = clinician_working()
+        school = Location.objects.create(kind=LocationKind.SCHOOL, name="Test Primary", school_urn="999001")
+        block = plan_treatment_block(
+            referral=referral_in("waiting"),
+            clinician=ot,
+            location=school,
+            first_start=london(2028, 7, 13, 13, 30),
+            sessions=3,
+            planned_by=ot,
+        )
+        # The summer holiday 2028 (21 July to 31 August) is skipped; nothing is known after it.
+        days = [a.start.astimezone(london(2028, 1, 1).tzinfo).date().isoformat() for a in block.sessions]
+        assert days == ["2028-07-13", "2028-07-20", "2028-09-07"]
+        (warning,) = block.series.warnings
+        assert warning["code"] == "after_school_calendar"
+        assert warning["dates"] == ["2028-09-07", "2028-09-14"]  # the third session and the review
+        assert warning["message"].startswith("The school holidays held end on 31 August 2028: 2 sessions fall after")
+        assert "Thursday 7 September 2028, Thursday 14 September 2028" in warning["message"]
+
+    def test_a_clinic_block_after_the_school_holidays_held_has_no_warning(self):
+        ot = clinician_working()
+        block = plan_treatment_block(
+            referral=referral_in("waiting"),
+            clinician=ot,
+            location=clinic(),
+            first_start=london(2028, 9, 4, 10),
+            sessions=2,
+            planned_by=ot,
+        )
+        assert block.series.warnings == []
 
     def test_one_clash_refuses_the_whole_block(self):
         ot = clinician_working()

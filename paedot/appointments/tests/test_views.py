@@ -434,3 +434,39 @@ def test_a_group_session_page_says_attendance_is_per_child(client):
     signed_in(client, "ot")
     page = client.get(f"/staff/appointments/{appointment.pk}").content.decode()
     assert "Attendance at a group session is recorded for each child" in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_block_at_school_after_the_school_holidays_held_is_booked_with_a_warning_callout_naming_the_sessions(client):
+    ot = clinician_working()
+    school = Location.objects.create(kind=LocationKind.SCHOOL, name="Test Primary", school_urn="999001")
+    referral = referral_in("waiting")
+    signed_in(client, "ot")
+    form = block_form(ot, location=str(school.pk), date_day="13", date_month="7", date_year="2028", sessions="3")
+
+    response = client.post(f"/staff/appointments/block/{referral.reference}", form, follow=True)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Block of 3 sessions booked" in page
+    assert 'class="nhsuk-card nhsuk-card--warning' in page and 'id="warning-after_school_calendar"' in page
+    assert "School holidays not known for some sessions" in page
+    assert "The school holidays held end on 31 August 2028: 2 sessions fall after that" in page
+    assert "Thursday 7 September 2028, Thursday 14 September 2028" in page
+    # Kept with the block: it says so whenever the block is opened again.
+    series = AppointmentSeries.objects.get(referral=referral)
+    again = client.get(f"/staff/appointments/block/{referral.reference}/{series.pk}").content.decode()
+    assert 'id="warning-after_school_calendar"' in again
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_clinic_block_after_the_school_holidays_held_has_no_warning_callout(client):
+    ot = clinician_working()
+    referral = referral_in("waiting")
+    signed_in(client, "ot")
+    form = block_form(ot, date_day="4", date_month="9", date_year="2028", sessions="2")
+
+    page = client.post(f"/staff/appointments/block/{referral.reference}", form, follow=True).content.decode()
+
+    assert "Block of 2 sessions booked" in page
+    assert "warning-after_school_calendar" not in page and "nhsuk-card--warning" not in page

@@ -121,3 +121,35 @@ def test_an_ot_assistant_who_may_not_see_the_outbox_gets_no_messages_section(cli
     failed_message(referral_at("waiting", received=days_ago(3), clinician=ota_user), queued=days_ago(1))
     codes = [s["code"] for s in get(client, ota_user, "?scope=all").json()["sections"]]
     assert "messages_failed" not in codes and len(codes) == 5
+
+
+def test_team_leads_get_the_school_holidays_held_running_out_as_an_item_with_no_reference(client, team_lead_user):
+    with time_machine.travel("2028-05-11 12:00 +01:00", tick=False):
+        body = get(client, team_lead_user).json()
+
+    sections = {s["code"]: s for s in body["sections"]}
+    assert list(sections)[-1] == "school_calendar"
+    calendar = sections["school_calendar"]
+    assert calendar["title"] == "School holidays held running out" and calendar["count"] == 1
+    (item,) = calendar["items"]
+    assert item == {
+        "code": "school_calendar_ending",
+        "reference": None,
+        "what": "School holidays (the whole service)",
+        "why": "The school holidays held end on 31 August 2028, 112 days from today. Blocks of treatment and group "
+        "sessions at schools and nurseries after that day cannot skip holidays. Load the next school year's term "
+        "dates, checked against Birmingham City Council's.",
+        "since": "2028-05-11",
+        "days": 0,
+        "limit": None,
+        "clinician": None,
+        "priority": None,
+        "status": None,
+        "link": "/staff/diaries/closures#school-holidays",
+    }
+
+
+def test_an_ot_gets_no_school_holidays_section(client, ot_user):
+    with time_machine.travel("2028-05-11 12:00 +01:00", tick=False):
+        codes = [s["code"] for s in get(client, ot_user, "?scope=all").json()["sections"]]
+    assert "school_calendar" not in codes

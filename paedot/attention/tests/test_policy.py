@@ -16,6 +16,7 @@ VERSION = {
     "information_requested_days": 10,
     "triage_days": 5,
     "waiting_targets_days": {"urgent": 10, "soon": 30, "routine": 90},
+    "school_calendar_warning_days": 112,
 }
 
 
@@ -24,6 +25,7 @@ def test_the_defaults_are_the_suggested_limits_and_say_they_are_not_yet_confirme
     assert not policy.confirmed_by_service
     assert (policy.screening_days, policy.information_requested_days, policy.triage_days) == (7, 14, 7)
     assert dict(policy.waiting_targets_days) == {"urgent": 14, "soon": 42, "routine": 126}
+    assert policy.school_calendar_warning_days == 112  # 16 weeks' notice to load the next school year's holidays
 
 
 def test_a_later_version_takes_over_on_its_date(tmp_path):
@@ -45,6 +47,7 @@ def test_a_later_version_takes_over_on_its_date(tmp_path):
         ({"waiting_targets_days": {"urgent": 14, "soon": 42}}, "a target for each of urgent, soon, routine"),
         ({"triage_dayz": 7}, "unknown keys"),
         ({"confirmed_by_service": "no"}, "true or false"),
+        ({"school_calendar_warning_days": 3651}, "'school_calendar_warning_days' must be a whole number"),
     ],
 )
 def test_a_mistake_in_the_file_is_refused_naming_the_key(change, message):

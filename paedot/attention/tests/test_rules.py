@@ -101,3 +101,36 @@ def test_every_finding_has_a_code_and_a_reason_naming_the_days_and_the_limit(day
         assert finding.code
         assert f"{days} day" in finding.why
         assert f"{limit}" in finding.why
+
+
+# The school holidays held running out (hazard H16) -------------------------------------------------------------
+
+LAST_HELD = dt.date(2028, 8, 31)
+
+
+@pytest.mark.parametrize(
+    ("weeks_before", "days_more", "listed"), [(16, 1, False), (16, 0, True), (1, 0, True), (0, -30, True)]
+)
+def test_the_school_holidays_held_are_listed_from_16_weeks_before_their_last_day_not_a_day_earlier(
+    weeks_before, days_more, listed
+):
+    today = LAST_HELD - dt.timedelta(weeks=weeks_before, days=days_more)
+    finding = rules.school_calendar_finding(known_until=LAST_HELD, today=today, ahead=112)
+    assert (finding is not None) is listed
+    if finding:
+        assert finding.code == rules.SCHOOL_CALENDAR_ENDING
+        assert finding.since == dt.date(2028, 5, 11) and finding.limit is None and finding.over
+
+
+def test_the_reason_says_when_the_school_holidays_held_end_and_what_to_do():
+    finding = rules.school_calendar_finding(known_until=LAST_HELD, today=dt.date(2028, 5, 11), ahead=112)
+    assert finding is not None
+    assert finding.why == (
+        "The school holidays held end on 31 August 2028, 112 days from today. Blocks of treatment and group sessions "
+        "at schools and nurseries after that day cannot skip holidays. Load the next school year's term dates, "
+        "checked against Birmingham City Council's."
+    )
+    ended = rules.school_calendar_finding(known_until=LAST_HELD, today=dt.date(2028, 9, 1), ahead=112)
+    assert ended is not None and ended.why.startswith("The school holidays held ended on 31 August 2028.")
+    none_held = rules.school_calendar_finding(known_until=None, today=TODAY, ahead=112)
+    assert none_held is not None and none_held.why.startswith("No school holidays are held.")

@@ -13,6 +13,7 @@ from paedot.attention.services import (
     FLAGS,
     MESSAGES,
     OUTCOMES,
+    SCHOOL_CALENDAR,
     SCREENING,
     TRIAGE,
     WAITING,
@@ -345,3 +346,45 @@ def test_no_digest_when_nothing_is_over_its_limit(lead):
 
 def test_the_digest_is_one_of_the_daily_jobs(settings):
     assert "paedot.attention.services.send_attention_digests" in settings.PAEDOT_DAILY_JOBS
+
+
+# The school holidays held running out (a service item, hazard H16) ------------------------------------------------
+
+SIXTEEN_WEEKS_BEFORE = dt.date(2028, 5, 11)  # the school holidays held end on 31 August 2028
+
+
+@pytest.mark.parametrize(("today", "count"), [(SIXTEEN_WEEKS_BEFORE, 1), (SIXTEEN_WEEKS_BEFORE - dt.timedelta(1), 0)])
+def test_the_school_holidays_held_are_listed_16_weeks_before_they_run_out_and_not_16_weeks_and_a_day(
+    lead, today, count
+):
+    found = section(lead, SCHOOL_CALENDAR, today=today)
+
+    assert found.count == count
+    assert section_counts(lead, today=today)[SCHOOL_CALENDAR.code] == count
+    if count:
+        (item,) = found.items
+        assert item.reference is None and item.clinician is None
+        assert item.code == "school_calendar_ending"
+        assert item.finding.why.startswith("The school holidays held end on 31 August 2028, 112 days from today.")
+        assert item.link == "/staff/diaries/closures#school-holidays"
+
+
+@pytest.mark.parametrize(
+    ("role", "listed"), [("team_lead", True), ("clinical_admin", True), ("ot", False), ("ota", False)]
+)
+def test_only_team_leads_and_admin_staff_have_the_school_holidays_section(role, listed):
+    someone = person(role, f"{role}-calendar")
+    for scope in (Scope.MINE, Scope.ALL):
+        codes = {s.code for s in needs_attention(someone, scope=scope, today=SIXTEEN_WEEKS_BEFORE).sections}
+        assert (SCHOOL_CALENDAR.code in codes) is listed
+    assert (SCHOOL_CALENDAR.code in section_counts(someone, today=SIXTEEN_WEEKS_BEFORE)) is listed
+
+
+def test_the_digest_tells_team_leads_the_school_holidays_held_are_running_out(lead):
+    assert send_attention_digests(today=SIXTEEN_WEEKS_BEFORE - dt.timedelta(1)) == 0
+
+    assert send_attention_digests(today=SIXTEEN_WEEKS_BEFORE) == 1
+
+    (message,) = Message.objects.filter(reference__startswith="attention-digest:")
+    assert "- School holidays held running out: 1" in message.body
+    assert message.subject == "Needs attention: 1 item over the service's limits"

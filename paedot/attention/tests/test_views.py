@@ -123,8 +123,9 @@ def test_admin_staff_clinicians_and_team_leads_may_open_it(client, role):
     assert client.get(URL).status_code == 200
 
 
-# Session, user; a count and the oldest rows for each section (outcomes: one-to-one and groups; failed messages).
-PAGE_QUERIES = 16
+# Session, user; a count and the oldest rows for each section (outcomes: one-to-one and groups; failed messages);
+# the school holidays held, for a team lead (one query).
+PAGE_QUERIES = 17
 
 
 @pytest.mark.parametrize("how_many", [1, 4])
@@ -149,3 +150,25 @@ def test_an_ot_is_sent_to_the_triage_form_and_admin_staff_who_may_not_triage_to_
     assert f'href="/staff/triage/{referral.reference}"' in client.get(URL).content.decode()
     client.force_login(admin_user)
     assert f'href="/staff/triage/{referral.reference}"' not in client.get(URL).content.decode()
+
+
+def test_a_team_lead_sees_the_school_holidays_held_running_out_and_an_ot_does_not(client, team_lead_user, ot_user):
+    with time_machine.travel("2028-05-11 12:00 +01:00", tick=False):
+        client.force_login(team_lead_user)
+        lead_page = client.get(URL).content.decode()
+        client.force_login(ot_user)
+        ot_page = client.get(URL + "?scope=all").content.decode()
+
+    assert '<strong id="count-school_calendar">1</strong>' in lead_page
+    assert 'id="table-school_calendar"' in lead_page
+    assert "School holidays (the whole service)" in lead_page
+    assert "The school holidays held end on 31 August 2028, 112 days from today." in lead_page
+    assert "from 16 weeks before their last day" in lead_page
+    assert 'href="/staff/diaries/closures#school-holidays"' in lead_page
+    assert "school_calendar" not in ot_page
+
+
+def test_a_team_lead_sees_the_school_holidays_section_empty_while_they_run_far_enough_ahead(client, team_lead_user):
+    client.force_login(team_lead_user)
+    page = client.get(URL).content.decode()
+    assert 'id="empty-school_calendar"' in page and "The school holidays held run far enough ahead." in page

@@ -72,6 +72,32 @@ class TestProgrammes:
         (listed,) = get(client, "/api/groups", role="ota").json()
         assert listed["name"] == "Handwriting group" and len(listed["sessions"]) == 4
 
+    def test_sessions_at_a_school_after_the_school_holidays_held_come_with_warnings_and_the_same_fields(self, client):
+        from paedot.diaries.models import Location, LocationKind
+
+        school = Location.objects.create(kind=LocationKind.SCHOOL, name="Test Primary School", postcode="B21 9RY")
+        programme = post(client, "/api/groups", new_group(location=school.pk), role="ot").json()
+        late = {"first_start": "2028-08-28T13:00:00+01:00", "sessions": 2, "interval_days": 7, "duration_minutes": 60}
+
+        response = post(client, f"/api/groups/{programme['id']}/sessions", late, role="ot")
+
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert list(body) == ["sessions", "skipped", "warnings"]
+        assert [s["start"][:10] for s in body["sessions"]] == ["2028-09-04", "2028-09-11"]
+        assert body["skipped"] == [{"date": "2028-08-28", "why": "school holiday (Summer holiday)"}]
+        (warning,) = body["warnings"]
+        assert warning["code"] == "after_school_calendar" and warning["dates"] == ["2028-09-04", "2028-09-11"]
+        clinic_group = post(client, "/api/groups", new_group(name="At the clinic"), role="ot").json()
+        at_clinic = post(
+            client,
+            f"/api/groups/{clinic_group['id']}/sessions",
+            {**late, "first_start": "2028-09-18T13:00:00+01:00"},
+            role="ot",
+        )
+        assert at_clinic.status_code == 201, at_clinic.content
+        assert at_clinic.json()["warnings"] == []
+
     def test_without_a_token_it_is_401(self, client):
         assert client.get("/api/groups").status_code == 401
         assert client.post("/api/groups", data={}, content_type="application/json").status_code == 401

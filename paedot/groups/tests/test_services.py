@@ -28,6 +28,7 @@ from paedot.groups.services import (
     enrol,
     record_attendance,
     record_register,
+    schedule_sessions,
     withdraw,
 )
 from paedot.groups.tests.factories import NOW, at, enrolled_children, handwriting_group, with_sessions
@@ -163,6 +164,59 @@ class TestSessions:
         )
         sessions = with_sessions(programme, first=at(2027, 2, 8, 13), sessions=2)
         assert [s.start.date() for s in sessions] == [dt.date(2027, 2, 8), dt.date(2027, 2, 22)]  # half term out
+
+    def test_a_group_at_a_school_after_the_school_holidays_held_is_booked_with_a_warning_naming_those_sessions(self):
+        school = Location.objects.create(kind=LocationKind.SCHOOL, name="Test Primary School", postcode="B21 9RY")
+        programme = create_programme(
+            name="Scissor skills at school",
+            description="",
+            audience="children",
+            capacity=6,
+            clinician=clinician_working(),
+            location=school,
+            room=None,
+            created_by=staff("ot", "ot-groups"),
+        )
+        scheduled = schedule_sessions(
+            programme=programme,
+            first_start=at(2028, 7, 17, 13),
+            sessions=3,
+            interval_days=7,
+            duration_minutes=60,
+            scheduled_by=staff("ot", "ot-groups"),
+        )
+        # 17 July; the summer holiday (21 July to 31 August) left out; then 4 and 11 September, after the last day held.
+        assert [s.start.date() for s in scheduled.sessions] == [
+            dt.date(2028, 7, 17),
+            dt.date(2028, 9, 4),
+            dt.date(2028, 9, 11),
+        ]
+        (warning,) = scheduled.warnings
+        assert warning.code == "after_school_calendar"
+        assert warning.dates == (dt.date(2028, 9, 4), dt.date(2028, 9, 11))
+        (event,) = events("group.sessions_scheduled")
+        assert [w["dates"] for w in event.detail["warnings"]] == [["2028-09-04", "2028-09-11"]]
+
+    def test_a_group_at_a_school_within_the_school_holidays_held_and_a_clinic_group_after_them_have_no_warning(self):
+        school = Location.objects.create(kind=LocationKind.SCHOOL, name="Test Primary School", postcode="B21 9RY")
+        at_school = create_programme(
+            name="Scissor skills at school",
+            description="",
+            audience="children",
+            capacity=6,
+            clinician=clinician_working(),
+            location=school,
+            room=None,
+            created_by=staff("ot", "ot-groups"),
+        )
+        ot = staff("ot", "ot-groups")
+        within = schedule_sessions(
+            programme=at_school, first_start=at(2028, 7, 17, 13), sessions=1, interval_days=7, scheduled_by=ot
+        )
+        at_clinic = schedule_sessions(
+            programme=handwriting_group(), first_start=at(2028, 9, 4), sessions=2, interval_days=7, scheduled_by=ot
+        )
+        assert within.warnings == () and at_clinic.warnings == ()
 
     def test_one_clash_books_none_of_the_sessions(self):
         ot = clinician_working()

@@ -149,6 +149,32 @@ class TestSettingUp:
         assert "4 sessions booked. Left out: 29 March 2027: bank holiday" in html
         assert "Monday 5 April 2027, 09:30 to 10:30" in html
 
+    def test_sessions_at_a_school_after_the_school_holidays_held_are_booked_with_a_warning_callout(self, client):
+        from paedot.diaries.models import Location, LocationKind
+
+        school = Location.objects.create(kind=LocationKind.SCHOOL, name="Test Primary School", postcode="B21 9RY")
+        programme = handwriting_group()
+        GroupProgramme.objects.filter(pk=programme.pk).update(location=school)
+        signed_in(client, "ot", "ot-setter")
+        response = client.post(
+            programme_url(programme, "sessions/new"),
+            {
+                "first_date_day": "4",
+                "first_date_month": "9",
+                "first_date_year": "2028",
+                "start_time": "13:00",
+                "sessions": "2",
+                "interval_days": "7",
+                "duration_minutes": "60",
+                "override_reason": "",
+            },
+        )
+        assert response.status_code == 302
+        html = page(client.get(response.url))
+        assert "2 sessions booked." in html
+        assert "nhsuk-card--warning" in html
+        assert "The school holidays held end on 31 August 2028: 2 sessions fall after that" in html
+
     def test_mistakes_are_shown_and_what_was_typed_is_kept(self, client):
         signed_in(client, "team_lead")
         html = page(client.post("/staff/groups/new", {"name": "Sensory workshop", "capacity": "0"}))
