@@ -14,10 +14,20 @@ from ninja.errors import HttpError
 from paedot.config.api import BearerToken
 from paedot.config.api_errors import bad_request
 from paedot.core.idempotency import MAX_KEY_LENGTH, IdempotencyConflict, run_once
-from paedot.referrals.models import Referral
+from paedot.referrals.models import PossibleDuplicate, Referral
 from paedot.referrals.presenters import referral_history
 from paedot.referrals.rules import may_set_received_date, may_submit_referrals
-from paedot.referrals.schemas import ErrorOut, NoteIn, ReasonIn, ReferralIn, ReferralOut, ReferralReceipt, ScreenIn
+from paedot.referrals.schemas import (
+    ErrorOut,
+    NoteIn,
+    ReasonIn,
+    ReferralIn,
+    ReferralOut,
+    ReferralReceipt,
+    ScreenIn,
+    UnmergeIn,
+    UnmergeOut,
+)
 from paedot.referrals.services import (
     ChildDetails,
     NotAllowed,
@@ -29,6 +39,8 @@ from paedot.referrals.services import (
     record_information_received,
     screen_referral,
 )
+from paedot.referrals.services.duplicates import LETTERS_UNCHANGED, unmerge_duplicate
+from paedot.staff import rules as staff_rules
 from paedot.staff.rules import Action, may
 
 router = Router(tags=["Referrals"])
@@ -221,3 +233,46 @@ def discharge(request: HttpRequest, reference: str, payload: ReasonIn):
     referral = find_referral(request, reference, action=Action.DISCHARGE)
     perform(lambda: discharge_referral(referral=referral, reason=payload.reason, discharged_by=request.auth))
     return referral_out(referral)
+
+
+@router.post(
+    "/duplicates/{duplicate_id}/unmerge",
+    auth=BearerToken(),
+    response={200: UnmergeOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Undo a merge",
+)
+def unmerge(request: HttpRequest, duplicate_id: int, payload: UnmergeIn):
+    """Undo a wrong merge of a possible duplicate: the merged child record is separate again with its referrals
+    and parents or carers, the referral closed as a duplicate goes back to its status, a link to the earlier
+    episode made by the merge is removed. Team leads, or the person who made the merge; the reason is audited.
+    409 when it cannot be undone here (not merged, merged before the service kept a record of what a merge moves,
+    or later work relies on it); nothing changes then. Letters already sent are not changed."""
+    user = request.auth
+    flag = (
+        PossibleDuplicate.objects.filter(pk=duplicate_id, referral__in=Referral.objects.visible_to(user))
+        .select_related("referral", "existing_referral")
+        .first()
+    )
+    if flag is None:
+        raise HttpError(404, f"No possible duplicate {duplicate_id}, or not one about a child you may see.")
+    if not may(user, Action.UNDO_MERGE):
+        raise NotAllowed(staff_rules.refusal(Action.UNDO_MERGE))
+    plan = perform(lambda: unmerge_duplicate(flag=flag, reason=payload.reason, undone_by=user))
+    flag.refresh_from_db()
+    return {
+        "id": flag.pk,
+        "state": flag.state,
+        "referral": flag.referral.reference,
+        "existing_referral": flag.existing_referral.reference,
+        "undone_by": flag.undone_by.get_username() if flag.undone_by else None,
+        "undone_at": flag.undone_at.isoformat() if flag.undone_at else None,
+        "undo_reason": flag.undo_reason,
+        "referrals_moved_back": list(plan.moving_back),
+        "parent_carers_moved_back": plan.parent_carers,
+        "reopened": plan.reopening or None,
+        "reopened_status": plan.reopened_status or None,
+        "previous_referral_unlinked": plan.unlinking or None,
+        "staying_with_surviving_record": list(plan.staying),
+        "not_restored": list(plan.not_restored),
+        "letters": LETTERS_UNCHANGED,
+    }

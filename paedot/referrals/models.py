@@ -320,12 +320,17 @@ class ScreeningDecision(BaseModel):
 
 
 class PossibleDuplicate(BaseModel):
-    """A new referral that may be about a child the service already knows: a person merges it or dismisses it."""
+    """A new referral that may be about a child the service already knows: a person merges it or dismisses it.
+
+    A wrong merge can be undone (referrals.services.duplicates.unmerge_duplicate): the flag is then "unmerged" and
+    may be decided again.
+    """
 
     class State(models.TextChoices):
         OPEN = "open", "Needs a decision"
         MERGED = "merged", "Merged"
         DISMISSED = "dismissed", "Not the same child"
+        UNMERGED = "unmerged", "Merge undone"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="possible_duplicates")
     existing_referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
@@ -337,6 +342,18 @@ class PossibleDuplicate(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     resolution_reason = models.TextField(blank=True)
+    # Exactly what the merge moved and changed, so an undo puts back that and nothing else (never a guess). Empty
+    # for merges made before it was kept: those cannot be undone automatically.
+    merge_record = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="What the merge moved: child_id, referral_ids, parent_carer_ids, closed_referral, linked_previous.",
+    )
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undo_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [

@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "referral.possible_duplicate_flagged": "Flagged as a possible duplicate",
     "referral.possible_duplicate_merged": "Possible duplicate: same child",
     "referral.possible_duplicate_dismissed": "Possible duplicate: different child",
+    "referral.duplicate_merge_undone": "Merge undone: not the same child",
     "invitation.extended": "Invitation deadline extended",
     "invitation.no_reply": "No reply to the invitation by the deadline",
     "letter.issued": "Letter issued",

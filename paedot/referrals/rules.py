@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from paedot.staff.models import Role
+from paedot.staff.rules import Action, may
 
 SUBMITTING_ROLES = frozenset({Role.PARTNER_SYSTEM, Role.CLINICAL_ADMIN})
 
@@ -54,3 +55,11 @@ def refusal_message(current: str, to: str, *, reference: str = "") -> str:
     allowed = ", ".join(STATUS_WORDS[s] for s in sorted(TRANSITIONS[current]))
     here = STATUS_WORDS.get(current, current)
     return f"{which} is {here}, so it cannot be {STATUS_WORDS.get(to, to)} now (from here it can be: {allowed})."
+
+
+def may_undo_merge(user, *, merged_by_id: int | None) -> bool:
+    """A team lead may undo any merge; admin staff and OTs only one they made themselves (they know why they made
+    it). Undoing separates two children's records again, so it is held closer than merging."""
+    if not may(user, Action.UNDO_MERGE):
+        return False
+    return user.role == Role.TEAM_LEAD or (merged_by_id is not None and user.pk == merged_by_id)

@@ -161,3 +161,31 @@ class NoteIn(Schema):
     note: Annotated[str, Field(min_length=1, max_length=4000)]
 
     _note = field_validator("note")(classmethod(lambda cls, v: _not_blank(v)))
+
+
+class UnmergeIn(Schema):
+    reason: Annotated[str, Field(min_length=1, max_length=4000, description="Why these are not the same child")]
+
+    _reason = field_validator("reason")(classmethod(lambda cls, v: _not_blank(v)))
+
+
+class UnmergeOut(Schema):
+    """The possible duplicate after its merge was undone, and what the undo did."""
+
+    id: int
+    state: str
+    referral: str = Field(description="The new referral's reference (the one that was flagged)")
+    existing_referral: str
+    undone_by: str | None
+    undone_at: str | None
+    undo_reason: str
+    referrals_moved_back: list[str] = Field(description="Back on the record made for the new referral")
+    parent_carers_moved_back: int
+    reopened: str | None = Field(description="The referral the merge closed as a duplicate, reopened")
+    reopened_status: str | None
+    previous_referral_unlinked: str | None
+    staying_with_surviving_record: list[str] = Field(
+        description="Referrals received since the merge: they stay, and a person checks each is about that child"
+    )
+    not_restored: list[str] = Field(description="Appointments and group places cancelled since: to book again")
+    letters: str

@@ -11,6 +11,12 @@ urlpatterns = [
     path("<str:reference>/screen", views.screen, name="screen"),
     path("<str:reference>/information-received", views.information_received, name="information_received"),
     path("<str:reference>/discharge", views.discharge, name="discharge"),
+    # Before the decisions' pattern, which would otherwise take "undo-merge" for a decision.
+    path(
+        "<str:reference>/possible-duplicates/<int:flag_id>/undo-merge",
+        views.undo_merge,
+        name="undo_merge",
+    ),
     path(
         "<str:reference>/possible-duplicates/<int:flag_id>/<str:decision>",
         views.resolve_duplicate,

@@ -16,6 +16,7 @@ from paedot.core.audit import record_view
 from paedot.referrals import presenters
 from paedot.referrals.forms import InformationReceivedForm, ReasonForm, ScreeningForm
 from paedot.referrals.models import PossibleDuplicate, Referral, Status
+from paedot.referrals.rules import may_undo_merge
 from paedot.referrals.services import (
     NotAllowed,
     TransitionRefused,
@@ -23,7 +24,13 @@ from paedot.referrals.services import (
     record_information_received,
     screen_referral,
 )
-from paedot.referrals.services.duplicates import dismiss_duplicate, merge_duplicate
+from paedot.referrals.services.duplicates import (
+    LETTERS_UNCHANGED,
+    dismiss_duplicate,
+    merge_duplicate,
+    plan_undo_merge,
+    unmerge_duplicate,
+)
 from paedot.restricted_records.views import referral_or_break_glass
 from paedot.staff.rules import Action, may
 
@@ -103,7 +110,9 @@ def _referral_for_page(request, reference: str) -> Referral:
             "attendance_flags__reviewed_by",
             Prefetch(
                 "possible_duplicates",
-                queryset=PossibleDuplicate.objects.select_related("existing_referral__child", "resolved_by"),
+                queryset=PossibleDuplicate.objects.select_related(
+                    "existing_referral__child", "resolved_by", "undone_by"
+                ),
             ),
         )
     )
@@ -125,10 +134,22 @@ def _show(request, referral: Referral, *, forms: dict | None = None, status: int
         "information_form": forms.get("information", InformationReceivedForm()),
         "discharge_form": forms.get("discharge", ReasonForm()),
         "duplicate_forms": forms.get("duplicates", {}),
+        "undo_merge_forms": forms.get("undo_merge", {}),
+        "undo_merge_plans": _undo_merge_plans(user, referral),
+        "letters_unchanged": LETTERS_UNCHANGED,
         "can": {action.value: may(user, action) for action in Action},
         "expected_wait": presenters.expected_wait(referral),
     }
     return render(request, "referrals/show_referral.jinja", context, status=status)
+
+
+def _undo_merge_plans(user, referral: Referral) -> dict:
+    """For each merge on this referral that this person may undo: what undoing it would do, or why it cannot."""
+    return {
+        flag.pk: plan_undo_merge(flag)
+        for flag in referral.possible_duplicates.all()
+        if flag.state == PossibleDuplicate.State.MERGED and may_undo_merge(user, merged_by_id=flag.resolved_by_id)
+    }
 
 
 @login_required
@@ -138,12 +159,13 @@ def show_referral(request, reference: str):
 
 def _act(request, referral: Referral, form, form_key: str, call, success: str, shown=None):
     """Validate the form, call the service, and say what happened; a refusal is a message, never a 500. `shown` is
-    what the page gets back under form_key when it is not the form itself (the duplicates' forms, by flag)."""
+    what the page gets back under form_key when it is not the form itself (the duplicates' forms, by flag).
+    `success` is the message, or a function of what the service returned that makes it."""
     shown = form if shown is None else shown
     if not form.is_valid():
         return _show(request, referral, forms={form_key: shown}, status=400)
     try:
-        call(form.cleaned_data)
+        result = call(form.cleaned_data)
     except NotAllowed as refusal:
         raise PermissionDenied(str(refusal)) from refusal
     except TransitionRefused as refusal:
@@ -152,7 +174,7 @@ def _act(request, referral: Referral, form, form_key: str, call, success: str, s
     except ValueError as problem:
         form.add_error(None, str(problem))
         return _show(request, referral, forms={form_key: shown}, status=400)
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return redirect("referrals:show_referral", reference=referral.reference)
 
 
@@ -226,5 +248,44 @@ def resolve_duplicate(request, reference: str, flag_id: int, decision: str):
         "duplicates",
         lambda data: service(flag=flag, reason=data["reason"], resolved_by=request.user),
         "Marked as the same child." if decision == "merge" else "Marked as a different child.",
+        shown={flag.pk: form},
+    )
+
+
+def _merge_undone_message(plan) -> str:
+    said = ["Merge undone."]
+    if plan.separated is not None:
+        said.append(f"{plan.separated.full_name}'s record is separate again, with its referrals and contacts.")
+    if plan.reopening:
+        said.append(f"Referral {plan.reopening} is back to: {presenters.status_label(plan.reopened_status).lower()}.")
+    if plan.invitations_reopened:
+        said.append("Its invitation to book, closed while the referral was closed, is open again.")
+    if plan.unlinking:
+        said.append(f"Referral {plan.unlinking} is no longer linked to the earlier episode.")
+    said.extend(plan.not_restored)
+    if plan.staying:
+        said.append(
+            f"Referrals received since the merge stay with {plan.surviving.full_name}'s record: check each is about "
+            f"the right child ({', '.join(plan.staying)})."
+        )
+    said.append(LETTERS_UNCHANGED)
+    return " ".join(said)
+
+
+@login_required
+@require_POST
+def undo_merge(request, reference: str, flag_id: int):
+    """A team lead, or the person who merged, separates two records a wrong merge joined (with a reason)."""
+    referral = _referral_for_page(request, reference)
+    _require(request.user, Action.UNDO_MERGE)
+    flag = get_object_or_404(PossibleDuplicate, pk=flag_id, referral=referral)
+    form = ReasonForm(request.POST)
+    return _act(
+        request,
+        referral,
+        form,
+        "undo_merge",
+        lambda data: unmerge_duplicate(flag=flag, reason=data["reason"], undone_by=request.user),
+        _merge_undone_message,
         shown={flag.pk: form},
     )

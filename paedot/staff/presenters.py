@@ -24,6 +24,7 @@ ACTION_WORDS: dict[Action, str] = {
     Action.ALLOCATE: "Allocate a referral to a clinician",
     Action.DISCHARGE: "Discharge a child",
     Action.RESOLVE_DUPLICATE: "Resolve a possible duplicate referral",
+    Action.UNDO_MERGE: "Undo a wrong merge of two children's records (team leads any merge, others only their own)",
     Action.VIEW_WAITING_LIST: "See the waiting list",
     Action.VIEW_CASELOADS: "See their own caseload",
     Action.VIEW_ALL_CASELOADS: "See every clinician's caseload",

@@ -24,6 +24,7 @@ class Action(StrEnum):
     ALLOCATE = "allocate"
     DISCHARGE = "discharge"
     RESOLVE_DUPLICATE = "resolve_duplicate"
+    UNDO_MERGE = "undo_merge"
     VIEW_WAITING_LIST = "view_waiting_list"
     VIEW_CASELOADS = "view_caseloads"
     VIEW_ALL_CASELOADS = "view_all_caseloads"
@@ -78,6 +79,10 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.ALLOCATE: frozenset({_ADMIN, _LEAD}),
     Action.DISCHARGE: frozenset({_OT, _LEAD}),
     Action.RESOLVE_DUPLICATE: frozenset({_ADMIN, _OT, _LEAD}),
+    # Undoing a merge separates two children's records again: rarer and riskier than merging. A team lead may undo
+    # any merge; admin staff and OTs only a merge they made themselves, since they know why they made it
+    # (referrals.rules.may_undo_merge checks the person; this table the role).
+    Action.UNDO_MERGE: frozenset({_ADMIN, _OT, _LEAD}),
     Action.VIEW_WAITING_LIST: _STAFF,
     Action.VIEW_CASELOADS: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
     Action.VIEW_ALL_CASELOADS: frozenset({_ADMIN, _LEAD, Role.AUDITOR}),
@@ -138,6 +143,7 @@ REFUSALS: dict[Action, str] = {
     Action.TRIAGE: "Only OTs and team leads may triage referrals.",
     Action.ALLOCATE: "Only team leads and clinical admin staff may allocate referrals.",
     Action.DISCHARGE: "Only OTs and team leads may discharge a child.",
+    Action.UNDO_MERGE: "Only team leads, or the admin staff member or OT who made the merge, may undo a merge.",
     Action.DECIDE_NO_REPLY: "Only OTs and team leads may decide what happens when a family does not reply.",
     Action.PLAN_BLOCK: "Only OTs and team leads may set up a block of treatment.",
     Action.MANAGE_DIARIES: "Only team leads and clinical admin staff may change working patterns and closures.",

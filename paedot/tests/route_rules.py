@@ -161,6 +161,8 @@ PAGES: dict[str, Page] = {
     "referrals:information_received": needs(A.RECORD_INFORMATION_RECEIVED, "POST"),
     "referrals:discharge": needs(A.DISCHARGE, "POST"),
     "referrals:resolve_duplicate": needs(A.RESOLVE_DUPLICATE, "POST"),
+    # Undoing a merge: the roles that merge (the service then lets only a team lead or the one who merged).
+    "referrals:undo_merge": needs(A.UNDO_MERGE, "POST"),
     # The queue is for reading by all staff; only the triage itself is an OT's.
     "triage:show_queue": needs(A.VIEW_REFERRALS),
     "triage:triage_referral": needs(A.TRIAGE),
@@ -344,4 +346,6 @@ API: dict[str, Operation] = {
     "GET /api/messages/{message_id}": op(A.VIEW_MESSAGES),
     "POST /api/messages/{message_id}/resend": op(A.ACT_ON_MESSAGES),
     "POST /api/messages/{message_id}/dealt-with": op(A.ACT_ON_MESSAGES),
+    # The walk's possible duplicate is still open, so there is no merge to undo.
+    "POST /api/duplicates/{duplicate_id}/unmerge": about_referral(A.UNDO_MERGE, answer=CONFLICT),
 }

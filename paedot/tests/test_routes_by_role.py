@@ -335,6 +335,8 @@ def client(browser):
 PAGE_PARAMETERS = {
     ("referrals:resolve_duplicate", "reference"): "newcomer_reference",
     ("referrals:resolve_duplicate", "flag_id"): "duplicate_id",
+    ("referrals:undo_merge", "reference"): "newcomer_reference",
+    ("referrals:undo_merge", "flag_id"): "duplicate_id",
     ("paper_entry:attach_to_referral", "reference"): "newcomer_reference",
     ("waiting_list:invite_to_book", "reference"): "waiting_reference",
     ("waiting_list:record_booking", "reference"): "waiting_reference",
@@ -499,6 +501,7 @@ def api_body(operation: str, record: Record) -> dict[str, Any] | None:
         "POST /api/governance/subject-access": {"reference": v["reference"], "reason": "Subject access request"},
         "POST /api/messages/{message_id}/resend": {"reason": "Address corrected"},
         "POST /api/messages/{message_id}/dealt-with": {"reason": "Phoned the family"},
+        "POST /api/duplicates/{duplicate_id}/unmerge": {"reason": "Not the same child"},
     }
     return bodies.get(operation)
 

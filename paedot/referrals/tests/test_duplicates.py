@@ -132,3 +132,11 @@ def test_a_reason_is_needed_to_resolve():
     second = make_referral(child={**MIA, "given_name": "Mya"})
     with pytest.raises(ValueError, match="why"):
         merge_duplicate(flag=PossibleDuplicate.objects.get(referral=second), reason=" ", resolved_by=staff("ot"))
+
+
+def test_a_referral_with_the_nhs_number_only_a_merged_record_holds_joins_the_surviving_record():
+    first = referral_in("discharged", child=MIA)
+    second = make_referral(child={**MIA, "given_name": "Mya", "nhs_number": "9434765919"})
+    merge_duplicate(flag=PossibleDuplicate.objects.get(referral=second), reason="Same", resolved_by=staff("ot"))
+    third = make_referral(child={**MIA, "nhs_number": "9434765919"})
+    assert third.child_id == first.child_id
