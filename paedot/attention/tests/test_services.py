@@ -109,6 +109,23 @@ def test_a_past_appointment_with_no_outcome_is_listed_from_the_day_after_never_o
     )
 
 
+@pytest.mark.parametrize("cap", [0, 1, 5000])
+def test_appointments_with_no_outcome_are_the_same_however_many_are_checked_referral_by_referral(
+    lead, ot, monkeypatch, cap
+):
+    import paedot.attention.services as services
+
+    monkeypatch.setattr(services, "OUTCOME_CAP", cap)  # past the cap, every visible referral is joined instead
+    first = referral_at("booked", received=days_ago(60), priority="routine", clinician=ot)
+    second = referral_at("booked", received=days_ago(50), priority="routine", clinician=ot)
+    for referral, day in ((first, 8), (second, 9), (first, 9)):
+        appointment_for(referral, clinician=ot, start=london(2027, 3, day, 10))
+
+    found = section(lead, OUTCOMES)
+    assert found.count == 3
+    assert [item.reference for item in found.items] == [first.reference, second.reference, first.reference]
+
+
 def test_the_day_ends_at_midnight_in_london_not_utc(lead, ot):
     referral = referral_at("booked", received=dt.date(2027, 5, 1), priority="routine", clinician=ot)
     appointment_for(referral, clinician=ot, start=london(2027, 6, 30, 22, 30))  # ends 23:15 BST, 22:15 UTC
