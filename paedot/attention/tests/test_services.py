@@ -118,8 +118,8 @@ def test_appointments_with_no_outcome_are_the_same_however_many_are_checked_refe
     monkeypatch.setattr(services, "OUTCOME_CAP", cap)  # past the cap, every visible referral is joined instead
     first = referral_at("booked", received=days_ago(60), priority="routine", clinician=ot)
     second = referral_at("booked", received=days_ago(50), priority="routine", clinician=ot)
-    for referral, day in ((first, 8), (second, 9), (first, 9)):
-        appointment_for(referral, clinician=ot, start=london(2027, 3, day, 10))
+    for referral, day, hour in ((first, 8, 10), (second, 9, 10), (first, 9, 14)):
+        appointment_for(referral, clinician=ot, start=london(2027, 3, day, hour))
 
     found = section(lead, OUTCOMES)
     assert found.count == 3
