@@ -142,6 +142,7 @@ def test_an_ot_assesses_sets_goals_reviews_reports_and_discharges_and_the_record
 
     # And sets a package of care, direct OT at school for 3 sessions, with three goals from the goal bank
     page.get_by_role("button", name="Set a package of care").click()
+    expect(page.get_by_role("group", name="What is offered")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("group", name="What is offered").get_by_label("Package of care").check()
     page.get_by_role("group", name="How it is delivered").get_by_label("Direct sessions with an OT").check()
@@ -180,6 +181,7 @@ def test_an_ot_assesses_sets_goals_reviews_reports_and_discharges_and_the_record
 
     # And plans the block through the diary, from the package: three weekly sessions from about four weeks ago
     page.get_by_role("button", name="Plan the block of treatment").click()
+    expect(page.get_by_label("Start time")).to_be_visible()
     assert_accessible(page)
     choose(page, "Clinician", "Olu Clinical")
     choose(page, "Place", "Soho Health Centre")
@@ -206,6 +208,7 @@ def test_an_ot_assesses_sets_goals_reviews_reports_and_discharges_and_the_record
     # When the OT reviews the block: rates the goals, re-rates the COPM problem, and decides to discharge
     page.goto(f"/staff/care/packages/{package.pk}")
     page.get_by_role("button", name="Review this block").click()
+    expect(page.get_by_role("button", name="Save the review")).to_be_visible()
     assert_accessible(page)
     for row, (goal_id, level) in enumerate(GOALS.items(), start=1):
         goal = bank[goal_id]
