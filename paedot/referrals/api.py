@@ -6,9 +6,12 @@ the same: 403 for a role that may not, 404 for an unknown reference, 409 for a m
 
 from __future__ import annotations
 
+from typing import Literal
+
+from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Header, Router, Status
+from ninja import Header, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from paedot.config.api import BearerToken
@@ -18,6 +21,8 @@ from paedot.referrals.models import PossibleDuplicate, Referral
 from paedot.referrals.presenters import referral_history
 from paedot.referrals.rules import may_set_received_date, may_submit_referrals
 from paedot.referrals.schemas import (
+    DuplicateOut,
+    DuplicatePage,
     ErrorOut,
     NoteIn,
     ReasonIn,
@@ -39,7 +44,13 @@ from paedot.referrals.services import (
     record_information_received,
     screen_referral,
 )
-from paedot.referrals.services.duplicates import LETTERS_UNCHANGED, unmerge_duplicate
+from paedot.referrals.services.duplicates import (
+    LETTERS_UNCHANGED,
+    dismiss_duplicate,
+    may_see_both,
+    merge_duplicate,
+    unmerge_duplicate,
+)
 from paedot.staff import rules as staff_rules
 from paedot.staff.rules import Action, may
 
@@ -233,6 +244,118 @@ def discharge(request: HttpRequest, reference: str, payload: ReasonIn):
     referral = find_referral(request, reference, action=Action.DISCHARGE)
     perform(lambda: discharge_referral(referral=referral, reason=payload.reason, discharged_by=request.auth))
     return referral_out(referral)
+
+
+DUPLICATES_PAGE_SIZE = 100
+DUPLICATE_RESPONSES = {200: DuplicateOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class DuplicatesQuery(Schema):
+    state: Literal["open", "merged", "dismissed", "unmerged"] | None = None
+    page: int = 1
+
+
+def _duplicate_out(flag: PossibleDuplicate, *, hidden: bool) -> dict:
+    return {
+        "id": flag.pk,
+        "state": flag.state,
+        "strength": flag.strength,
+        "referral": flag.referral.reference,
+        "existing_referral": flag.existing_referral.reference,
+        "existing_referral_hidden": hidden,
+        "reasons": [] if hidden else [{"code": r["code"], "message": r["message"]} for r in flag.reasons],
+        "created_at": flag.created_at.isoformat(),
+        "resolved_by": flag.resolved_by.get_username() if flag.resolved_by else None,
+        "resolution_reason": flag.resolution_reason,
+        "undone_by": flag.undone_by.get_username() if flag.undone_by else None,
+        "undone_at": flag.undone_at.isoformat() if flag.undone_at else None,
+        "undo_reason": flag.undo_reason,
+    }
+
+
+def _duplicates_about(user):
+    """Flags about referrals this person may open (the flagged one: the other may be a hidden restricted record)."""
+    if not may(user, Action.VIEW_REFERRALS):
+        raise NotAllowed("This account may not read referrals.")
+    return PossibleDuplicate.objects.filter(referral__in=Referral.objects.visible_to(user)).select_related(
+        "referral", "existing_referral", "resolved_by", "undone_by"
+    )
+
+
+def _find_duplicate(user, duplicate_id: int) -> PossibleDuplicate:
+    flag = _duplicates_about(user).filter(pk=duplicate_id).first()
+    if flag is None:
+        raise HttpError(404, f"No possible duplicate {duplicate_id}, or not one about a child you may see.")
+    return flag
+
+
+@router.get(
+    "/duplicates",
+    auth=BearerToken(),
+    response={200: DuplicatePage, 401: ErrorOut, 403: ErrorOut},
+    summary="List possible duplicates",
+)
+def list_duplicates(request: HttpRequest, query: Query[DuplicatesQuery]):
+    """Possible duplicates about referrals you may open, oldest first; `state=open` for those to decide. When the
+    other referral is a restricted record you are not named on, its reasons are left out."""
+    flags = _duplicates_about(request.auth).order_by("created_at", "pk")
+    if query.state:
+        flags = flags.filter(state=query.state)
+    page = Paginator(flags, DUPLICATES_PAGE_SIZE).get_page(query.page)
+    rows = list(page.object_list)
+    others = {flag.existing_referral_id for flag in rows}
+    open_to_them = set(Referral.objects.visible_to(request.auth).filter(pk__in=others).values_list("pk", flat=True))
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "duplicates": [_duplicate_out(f, hidden=f.existing_referral_id not in open_to_them) for f in rows],
+    }
+
+
+@router.get(
+    "/duplicates/{duplicate_id}",
+    auth=BearerToken(),
+    response={200: DuplicateOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Read a possible duplicate",
+)
+def read_duplicate(request: HttpRequest, duplicate_id: int):
+    flag = _find_duplicate(request.auth, duplicate_id)
+    return _duplicate_out(flag, hidden=not may_see_both(request.auth, flag))
+
+
+@router.post(
+    "/duplicates/{duplicate_id}/merge", auth=BearerToken(), response=DUPLICATE_RESPONSES, summary="Merge: same child"
+)
+def merge(request: HttpRequest, duplicate_id: int, payload: ReasonIn):
+    """A person confirms the two referrals are about the same child, with a reason. If the earlier referral is still
+    open the new one is closed as a duplicate of it; if it is closed, the new one becomes the child's next episode.
+    A restriction on either record then covers both. Admin staff, OTs and team leads who may open both referrals;
+    409 when already decided."""
+    flag = _find_duplicate(request.auth, duplicate_id)
+    if not may(request.auth, Action.RESOLVE_DUPLICATE):
+        raise NotAllowed(staff_rules.refusal(Action.RESOLVE_DUPLICATE))
+    perform(lambda: merge_duplicate(flag=flag, reason=payload.reason, resolved_by=request.auth))
+    flag = PossibleDuplicate.objects.select_related("referral", "existing_referral", "resolved_by", "undone_by").get(
+        pk=flag.pk
+    )
+    return _duplicate_out(flag, hidden=False)
+
+
+@router.post(
+    "/duplicates/{duplicate_id}/dismiss",
+    auth=BearerToken(),
+    response=DUPLICATE_RESPONSES,
+    summary="Dismiss: different children",
+)
+def dismiss(request: HttpRequest, duplicate_id: int, payload: ReasonIn):
+    """A person decides these are different children, with a reason; the flag stays. Same permissions as merge."""
+    flag = _find_duplicate(request.auth, duplicate_id)
+    if not may(request.auth, Action.RESOLVE_DUPLICATE):
+        raise NotAllowed(staff_rules.refusal(Action.RESOLVE_DUPLICATE))
+    perform(lambda: dismiss_duplicate(flag=flag, reason=payload.reason, resolved_by=request.auth))
+    flag.refresh_from_db()
+    return _duplicate_out(flag, hidden=False)
 
 
 @router.post(

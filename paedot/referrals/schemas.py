@@ -189,3 +189,36 @@ class UnmergeOut(Schema):
     )
     not_restored: list[str] = Field(description="Appointments and group places cancelled since: to book again")
     letters: str
+
+
+class DuplicateReasonOut(Schema):
+    code: str
+    message: str
+
+
+class DuplicateOut(Schema):
+    """A possible duplicate: a new referral that may be about a child the service already knows."""
+
+    id: int
+    state: str = Field(description="open, merged, dismissed (not the same child) or unmerged (merge undone)")
+    strength: str = Field(description="certain (same NHS number) or likely (name, birth, address)")
+    referral: str = Field(description="The new referral's reference (the one that was flagged)")
+    existing_referral: str
+    existing_referral_hidden: bool = Field(
+        description="The other referral is a restricted record you are not named on: its reasons are left out, "
+        "and only the staff named on it (or someone who breaks the glass) may decide"
+    )
+    reasons: list[DuplicateReasonOut]
+    created_at: str
+    resolved_by: str | None
+    resolution_reason: str
+    undone_by: str | None
+    undone_at: str | None
+    undo_reason: str
+
+
+class DuplicatePage(Schema):
+    count: int
+    page: int
+    pages: int
+    duplicates: list[DuplicateOut]

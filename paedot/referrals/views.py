@@ -25,6 +25,7 @@ from paedot.referrals.services import (
     screen_referral,
 )
 from paedot.referrals.services.duplicates import (
+    HIDDEN_OTHER,
     LETTERS_UNCHANGED,
     dismiss_duplicate,
     merge_duplicate,
@@ -87,6 +88,9 @@ def screening_queue(request):
             "to_screen": to_screen,
             "waiting_for_information": waiting_for_information,
             "duplicates": duplicates,
+            "open_others": set(
+                visible.filter(pk__in={d.existing_referral_id for d in duplicates}).values_list("pk", flat=True)
+            ),
             "presenters": presenters,
             "page_title": "Screening",
             "active_nav": "screening",
@@ -136,11 +140,24 @@ def _show(request, referral: Referral, *, forms: dict | None = None, status: int
         "duplicate_forms": forms.get("duplicates", {}),
         "undo_merge_forms": forms.get("undo_merge", {}),
         "undo_merge_plans": _undo_merge_plans(user, referral),
+        "hidden_others": _flags_about_records_hidden_from(user, referral),
         "letters_unchanged": LETTERS_UNCHANGED,
+        "hidden_other_message": HIDDEN_OTHER,
         "can": {action.value: may(user, action) for action in Action},
         "expected_wait": presenters.expected_wait(referral),
     }
     return render(request, "referrals/show_referral.jinja", context, status=status)
+
+
+def _flags_about_records_hidden_from(user, referral: Referral) -> set[int]:
+    """The flags whose other referral this person may not open (a restricted record they are not named on): the
+    page says only that such a record exists, and offers no decision."""
+    flags = referral.possible_duplicates.all()
+    others = {flag.existing_referral_id for flag in flags}
+    if not others:
+        return set()
+    open_to_them = set(Referral.objects.visible_to(user).filter(pk__in=others).values_list("pk", flat=True))
+    return {flag.pk for flag in flags if flag.existing_referral_id not in open_to_them}
 
 
 def _undo_merge_plans(user, referral: Referral) -> dict:

@@ -346,6 +346,11 @@ API: dict[str, Operation] = {
     "GET /api/messages/{message_id}": op(A.VIEW_MESSAGES),
     "POST /api/messages/{message_id}/resend": op(A.ACT_ON_MESSAGES),
     "POST /api/messages/{message_id}/dealt-with": op(A.ACT_ON_MESSAGES),
+    # Possible duplicates: read by whoever reads referrals; decided by those who resolve duplicates.
+    "GET /api/duplicates": op(A.VIEW_REFERRALS),
+    "GET /api/duplicates/{duplicate_id}": op(A.VIEW_REFERRALS),
+    "POST /api/duplicates/{duplicate_id}/merge": op(A.RESOLVE_DUPLICATE),
+    "POST /api/duplicates/{duplicate_id}/dismiss": op(A.RESOLVE_DUPLICATE),
     # The walk's possible duplicate is still open, so there is no merge to undo.
     "POST /api/duplicates/{duplicate_id}/unmerge": about_referral(A.UNDO_MERGE, answer=CONFLICT),
 }

@@ -199,7 +199,11 @@ def _make_record() -> Record:
     invitation = current_invitation(invited)
     newcomer = referral_in("received")
     duplicate = PossibleDuplicate.objects.create(
-        referral=newcomer, existing_referral=waiting, strength="likely", score=0.9, reasons=["same name"]
+        referral=newcomer,
+        existing_referral=waiting,
+        strength="likely",
+        score=0.9,
+        reasons=[{"code": "same_name", "message": "The same name."}],
     )
     attachment = add_attachment(
         referral=newcomer,
@@ -502,6 +506,8 @@ def api_body(operation: str, record: Record) -> dict[str, Any] | None:
         "POST /api/messages/{message_id}/resend": {"reason": "Address corrected"},
         "POST /api/messages/{message_id}/dealt-with": {"reason": "Phoned the family"},
         "POST /api/duplicates/{duplicate_id}/unmerge": {"reason": "Not the same child"},
+        "POST /api/duplicates/{duplicate_id}/merge": {"reason": "Same child: same school and parent"},
+        "POST /api/duplicates/{duplicate_id}/dismiss": {"reason": "Different children"},
     }
     return bodies.get(operation)
 

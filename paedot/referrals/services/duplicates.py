@@ -123,6 +123,7 @@ def merge_duplicate(*, flag: PossibleDuplicate, reason: str, resolved_by) -> Ref
         )
         if flag.state not in UNDECIDED:
             raise TransitionRefused("This possible duplicate has already been decided.")
+        _require_sight_of_both(resolved_by, flag)
         new, existing = flag.referral, flag.existing_referral
         earlier_child = existing.child
         made_for_new = new.child_id
@@ -165,6 +166,11 @@ def merge_duplicate(*, flag: PossibleDuplicate, reason: str, resolved_by) -> Ref
                 merged_into=earlier_child, merged_at=now, updated_at=now
             )
             new.child = earlier_child
+            from paedot.restricted_records.services import carry_restriction_through_merge
+
+            record["restriction"] = carry_restriction_through_merge(
+                merged_child_id=made_for_new, surviving=earlier_child, by=resolved_by, reason=reason
+            )
         if existing.status in CLOSED_STATUSES:
             Referral.objects.filter(pk=new.pk).update(previous_referral=existing)
             new.previous_referral = existing
@@ -218,6 +224,24 @@ def merge_duplicate(*, flag: PossibleDuplicate, reason: str, resolved_by) -> Ref
     return new
 
 
+HIDDEN_OTHER = (
+    "The other referral is a restricted record you are not named on: only the staff named on it, or someone who "
+    "opens it by breaking the glass, may decide whether these are the same child."
+)
+
+
+def may_see_both(user, flag: PossibleDuplicate) -> bool:
+    """Whether this person may open both referrals of the flag. Deciding needs both: a person who cannot read a
+    restricted record cannot judge it, and merging would join the two records' restrictions."""
+    pair = (flag.referral_id, flag.existing_referral_id)
+    return Referral.objects.visible_to(user).filter(pk__in=pair).count() == len(set(pair))
+
+
+def _require_sight_of_both(user, flag: PossibleDuplicate) -> None:
+    if not may_see_both(user, flag):
+        raise NotAllowed(HIDDEN_OTHER)
+
+
 def dismiss_duplicate(*, flag: PossibleDuplicate, reason: str, resolved_by) -> PossibleDuplicate:
     """A person decides these are different children; the flag stays, with their reason."""
     require(resolved_by, Action.RESOLVE_DUPLICATE)
@@ -226,6 +250,7 @@ def dismiss_duplicate(*, flag: PossibleDuplicate, reason: str, resolved_by) -> P
         flag = PossibleDuplicate.objects.select_for_update().get(pk=flag.pk)
         if flag.state not in UNDECIDED:
             raise TransitionRefused("This possible duplicate has already been decided.")
+        _require_sight_of_both(resolved_by, flag)
         flag.state = PossibleDuplicate.State.DISMISSED
         flag.resolved_by = resolved_by
         flag.resolution_reason = reason
@@ -268,6 +293,7 @@ class UndoMergePlan:
     staying: tuple[str, ...] = ()  # referrals received on the surviving record since the merge: they stay there
     invitations_reopened: int = 0  # invitations to book closed while the referral was closed, open again
     not_restored: tuple[str, ...] = ()  # appointments and group places cancelled since the merge: to rebook
+    restriction: str = ""  # what happens to a restriction the merge carried onto the surviving record
 
     @property
     def possible(self) -> bool:
@@ -289,6 +315,8 @@ def plan_undo_merge(flag: PossibleDuplicate) -> UndoMergePlan:
     the merge: the surviving record merged into another since, something the merge moved moved again, a later
     merge that joined one of the moved referrals to another child, or an episode linked across the two records.
     """
+    from paedot.restricted_records.services import restriction_after_undo
+
     if flag.state != PossibleDuplicate.State.MERGED:
         return UndoMergePlan(refusal=NOT_MERGED)
     record = flag.merge_record
@@ -317,6 +345,7 @@ def plan_undo_merge(flag: PossibleDuplicate) -> UndoMergePlan:
                 .order_by("received_date", "pk")
                 .values_list("reference", flat=True)
             ),
+            restriction=restriction_after_undo(record.get("restriction"), surviving),
         )
     closed = record["closed_referral"]
     if closed:
@@ -427,6 +456,8 @@ def unmerge_duplicate(*, flag: PossibleDuplicate, reason: str, undone_by) -> Und
     relies on it (see plan_undo_merge). Letters already sent are not changed. The flag becomes "unmerged", with
     who, when and why, and may be decided again.
     """
+    from paedot.restricted_records.services import undo_restriction_carried_by_merge
+
     require(undone_by, Action.UNDO_MERGE)
     reason = require_reason(reason, "why this merge was wrong")
     with transaction.atomic():
@@ -457,6 +488,13 @@ def unmerge_duplicate(*, flag: PossibleDuplicate, reason: str, undone_by) -> Und
                     merged_into=separated, merged_at=_when(earlier["merged_at"]), updated_at=now
                 )
             Child.objects.filter(pk=separated.pk).update(merged_into=None, merged_at=None, updated_at=now)
+            undo_restriction_carried_by_merge(
+                record=record.get("restriction"),
+                separated=separated,
+                surviving=plan.surviving,
+                by=undone_by,
+                reason=reason,
+            )
         new = Referral.objects.select_for_update().get(pk=flag.referral_id)
         changed: dict = {}
         closed = record["closed_referral"]
@@ -490,6 +528,7 @@ def unmerge_duplicate(*, flag: PossibleDuplicate, reason: str, undone_by) -> Und
             "invitations_reopened": plan.invitations_reopened,
             "staying_with_surviving_record": list(plan.staying),
             "not_restored": list(plan.not_restored),
+            "restriction": plan.restriction,
             "letters": LETTERS_UNCHANGED,
         }
         if closed:

@@ -214,6 +214,10 @@ def receive_referral(
                 "reasons": [reason.code for reason in decision.reasons],
             },
         )
+        if known is not None:
+            from paedot.restricted_records.services import restrict_new_referral
+
+            restrict_new_referral(referral)
         flag_possible_duplicates(referral=referral, submission=submission, same_child=known is not None)
         if acknowledge:
             send_acknowledgement_letter(referral=referral, issued_by=submitted_by)
