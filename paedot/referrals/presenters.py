@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "invitation.no_reply": "No reply to the invitation by the deadline",
     "letter.issued": "Letter issued",
     "referral.attachment_added": "Scanned form attached",
+    "record.restriction_covers_new_referral": "Restricted: the child's record is restricted",
 }
 
 
