@@ -177,6 +177,9 @@ def merge_duplicate(*, flag: PossibleDuplicate, reason: str, resolved_by) -> Ref
             record["linked_previous"] = True
             outcome = "linked as a re-referral"
         else:
+            booked = _still_booked(new, now)
+            if booked:
+                raise TransitionRefused(booked)
             before = Referral.objects.select_for_update().get(pk=new.pk)
             record["closed_referral"] = {
                 "id": before.pk,
@@ -191,8 +194,8 @@ def merge_duplicate(*, flag: PossibleDuplicate, reason: str, resolved_by) -> Ref
                     for pk, state in _live_invitations(before).order_by("pk").values_list("pk", "state")
                 ],
             }
-            # A plain move, not discharge_referral: no discharge letter, and appointments and group places are
-            # left as they were (the earlier referral carries on).
+            # A plain move, not discharge_referral: no discharge letter (the earlier referral carries on). It has
+            # no bookings to come (_still_booked), so nothing is left in the diary for a closed referral.
             move_referral(
                 referral=new,
                 to=Status.DISCHARGED,
@@ -222,6 +225,42 @@ def merge_duplicate(*, flag: PossibleDuplicate, reason: str, resolved_by) -> Ref
             detail={"existing": existing.reference, "outcome": outcome},
         )
     return new
+
+
+def _still_booked(referral: Referral, now: dt.datetime) -> str:
+    """Why this referral cannot be closed as a duplicate yet, if it has appointments to come or a place in a group
+    with sessions to come: closed, it would leave the family booked on a referral nobody follows, and perhaps two
+    sets of appointments for one child. A person cancels them or moves the child's care to one referral first;
+    the merge does not guess which bookings to keep."""
+    from paedot.appointments.models import Appointment
+    from paedot.groups.models import Enrolment
+
+    coming = Appointment.objects.filter(referral=referral, cancelled=False, start__gt=now).order_by("start")
+    count, first = coming.count(), coming.values_list("start", flat=True).first()
+    groups = list(
+        Enrolment.objects.filter(
+            referral=referral,
+            withdrawn_at__isnull=True,
+            programme__sessions__start__gt=now,
+            programme__sessions__cancelled=False,
+        )
+        .values_list("programme__name", flat=True)
+        .distinct()
+    )
+    if not count and not groups:
+        return ""
+    said = []
+    if count:
+        said.append(
+            f"{count} appointment{'s' if count != 1 else ''} still to come "
+            f"(the first on {timezone.localtime(first):%-d %B %Y})"
+        )
+    if groups:
+        said.append(f"a place in {', '.join(groups)}")
+    return (
+        f"Referral {referral.reference} has {' and '.join(said)}. Cancel them, or keep this referral and close the "
+        "other one, before closing it as a duplicate: nothing has been changed."
+    )
 
 
 HIDDEN_OTHER = (

@@ -140,3 +140,50 @@ def test_a_referral_with_the_nhs_number_only_a_merged_record_holds_joins_the_sur
     merge_duplicate(flag=PossibleDuplicate.objects.get(referral=second), reason="Same", resolved_by=staff("ot"))
     third = make_referral(child={**MIA, "nhs_number": "9434765919"})
     assert third.child_id == first.child_id
+
+
+def test_a_referral_with_appointments_to_come_is_not_closed_as_a_duplicate_until_they_are_settled():
+    from django.utils import timezone
+
+    from paedot.appointments.models import Appointment
+    from paedot.appointments.tests.factories import clinic
+
+    first = make_referral(child=MIA)
+    second = referral_in("booked", child={**MIA, "given_name": "Mya"})
+    start = timezone.localtime() + dt.timedelta(days=7)
+    appointment = Appointment.objects.create(
+        referral=second,
+        clinician=staff("ot"),
+        location=clinic(),
+        kind="assessment",
+        start=start,
+        end=start + dt.timedelta(minutes=45),
+        booked_by=staff("clinical_admin"),
+    )
+    flag = PossibleDuplicate.objects.get(referral=second, existing_referral=first)
+
+    with pytest.raises(TransitionRefused) as refused:
+        merge_duplicate(flag=flag, reason="Same child", resolved_by=staff("ot"))
+    assert f"1 appointment still to come (the first on {start:%-d %B %Y})" in str(refused.value)
+    assert "nothing has been changed" in str(refused.value)
+    flag.refresh_from_db()
+    assert flag.state == "open" and Referral.objects.get(pk=second.pk).status == "booked"
+
+    Appointment.objects.filter(pk=appointment.pk).update(cancelled=True)
+    merge_duplicate(flag=flag, reason="Same child", resolved_by=staff("ot"))
+    assert Referral.objects.get(pk=second.pk).status == "discharged"
+
+
+def test_a_referral_with_a_place_in_a_group_still_running_is_not_closed_as_a_duplicate():
+    from paedot.groups.services import enrol
+    from paedot.groups.tests.factories import handwriting_group, with_sessions
+
+    first = make_referral(child=MIA)
+    second = referral_in("waiting", child={**MIA, "given_name": "Mya"})
+    programme = handwriting_group()  # its OT works Monday to Friday
+    with_sessions(programme, sessions=2)  # from 11 January 2027
+    enrol(programme=programme, referral=second, enrolled_by=staff("clinical_admin"))
+    flag = PossibleDuplicate.objects.get(referral=second, existing_referral=first)
+
+    with pytest.raises(TransitionRefused, match=f"a place in {programme.name}"):
+        merge_duplicate(flag=flag, reason="Same child", resolved_by=staff("ot"))
