@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, Field
 from paedot.appointments.models import Appointment
 from paedot.appointments.services import (
     book_appointment,
+    booking_warnings,
     cancel_appointment,
     record_outcome,
 )
@@ -99,6 +100,27 @@ class AppointmentOut(Schema):
     override_reason: str | None
 
 
+class PlanningWarningOut(Schema):
+    """Something to check in a booking or plan that was made (also used by group sessions)."""
+
+    code: str = Field(
+        description="`after_school_calendar`: dates after the school holidays held, not skipped. `in_the_past`: "
+        "appointments booked to start before now (booked all the same); each needs its outcome recorded."
+    )
+    message: str
+    dates: list[dt.date]
+
+
+class BookedAppointmentOut(AppointmentOut):
+    """The appointment just booked, and what to check about it."""
+
+    warnings: list[PlanningWarningOut] = Field(
+        default_factory=list,
+        description="What to check: `in_the_past` when the appointment starts before it was booked. Empty when "
+        "there is nothing to check.",
+    )
+
+
 class AppointmentQuery(Schema):
     clinician: str = ""
     referral: str = ""
@@ -164,10 +186,11 @@ def _call(fn, field: str = "body"):
     return perform(fn, field=field)
 
 
-@router.post("/appointments", auth=BearerToken(), response={201: AppointmentOut, **ERRORS}, summary="Book")
+@router.post("/appointments", auth=BearerToken(), response={201: BookedAppointmentOut, **ERRORS}, summary="Book")
 def create_appointment(request: HttpRequest, payload: AppointmentIn):
     """409 when it collides with the clinician's or the room's other bookings; 422 outside the clinician's working
-    pattern, on leave, a closure day or a bank holiday, unless `override_reason` says why."""
+    pattern, on leave, a closure day or a bank holiday, unless `override_reason` says why. A start before now is
+    booked all the same, with a `warnings` entry saying its outcome needs recording."""
     referral = find_referral(request, payload.referral, action=Action.BOOK_APPOINTMENT)
     clinician = _clinician(payload.clinician)
     location, room = _location(payload.location, payload.room)
@@ -184,7 +207,7 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn):
             booked_by=request.auth,
         )
     )
-    return Status(201, appointment_out(appointment))
+    return Status(201, {**appointment_out(appointment), "warnings": booking_warnings(appointment)})
 
 
 def _appointment(request: HttpRequest, appointment_id: int, action: Action) -> Appointment:
@@ -246,14 +269,6 @@ class BlockIn(Schema):
     )
 
 
-class PlanningWarningOut(Schema):
-    """Something to check in a plan that was made (also used by group sessions)."""
-
-    code: str = Field(description="`after_school_calendar`: dates after the school holidays held, not skipped.")
-    message: str
-    dates: list[dt.date]
-
-
 class BlockOut(Schema):
     series: int
     appointments: list[AppointmentOut]
@@ -262,8 +277,9 @@ class BlockOut(Schema):
     package: int | None = None
     warnings: list[PlanningWarningOut] = Field(
         default_factory=list,
-        description="What to check: at a school or nursery, the dates after the last day of the school holidays "
-        "held, for which no holiday could be skipped. Empty when there is nothing to check.",
+        description="What to check: `in_the_past`, the sessions (and review) booked to start before now, each "
+        "needing its outcome; `after_school_calendar`, at a school or nursery, the dates after the last day of the "
+        "school holidays held, for which no holiday could be skipped. Empty when there is nothing to check.",
     )
 
 
@@ -275,7 +291,8 @@ def create_block(request: HttpRequest, reference: str, payload: BlockIn):
     closure days or, in schools and nurseries, school holidays; the review comes after the last. All or nothing.
 
     With `package`, the block is linked to that package of care (409 if it has been reviewed already). Dates at a
-    school after the school holidays held are booked all the same, with a `warnings` entry naming them."""
+    school after the school holidays held, and sessions before now, are booked all the same, with a `warnings`
+    entry naming them."""
     referral = find_referral(request, reference, action=Action.PLAN_BLOCK)
     clinician = _clinician(payload.clinician)
     location, room = _location(payload.location, payload.room)

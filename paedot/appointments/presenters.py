@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from paedot.appointments.models import Appointment, Outcome
+from paedot.appointments.models import Appointment, AppointmentSeries, Outcome
+from paedot.appointments.rules import IN_THE_PAST
 from paedot.core.presenters import format_date
 from paedot.diaries.models import VIRTUAL_KINDS
 from paedot.diaries.rules import LONDON
@@ -104,3 +105,22 @@ def entry(appointment: Appointment, now: dt.datetime, *, with_clinician: bool = 
         override_reason=appointment.override_reason,
         cancelled=appointment.cancelled,
     )
+
+
+WARNING_HEADINGS = {
+    "after_school_calendar": "School holidays not known for some sessions",
+    IN_THE_PAST: "Sessions booked in the past",
+}
+
+
+def block_warnings(series: AppointmentSeries, appointments: list[Appointment]) -> list[dict]:
+    """The warnings a block was planned with, each with its callout heading. Sessions booked in the past stop being
+    called out once every one of them has an outcome or was cancelled: the warning has been acted on."""
+    shown = []
+    for warning in series.warnings:
+        if warning.get("code") == IN_THE_PAST and not any(
+            a.start < series.created_at and not a.outcome and not a.cancelled for a in appointments
+        ):
+            continue
+        shown.append({**warning, "heading": WARNING_HEADINGS.get(warning.get("code"), "Check this block")})
+    return shown

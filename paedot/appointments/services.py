@@ -100,6 +100,13 @@ def _address_for(location: Location, referral: Referral | None) -> str:
     return ", ".join(part for part in (location.name, location.address.replace("\n", ", "), location.postcode) if part)
 
 
+def booking_warnings(appointment: Appointment) -> list[dict]:
+    """What to check about a booking once made, as kept in its audit event and given in the API: an appointment that
+    starts before it was booked needs its outcome recorded (or it was typed wrongly). Empty when it is to come."""
+    warning = rules.appointment_in_the_past(appointment.start, appointment.created_at)
+    return [warning_record(warning)] if warning else []
+
+
 def book_appointment(
     *,
     referral: Referral | None,
@@ -115,7 +122,9 @@ def book_appointment(
     programme=None,
     notify: bool = True,
 ) -> Appointment:
-    """Book one appointment. A waiting or invited child becomes booked; the family gets a letter and a reminder."""
+    """Book one appointment. A waiting or invited child becomes booked; the family gets a letter and a reminder.
+    One that starts before now is booked all the same (recording what already happened is real work), and its audit
+    event keeps the warning booking_warnings() gives."""
     require(booked_by, Action.BOOK_APPOINTMENT)
     if kind not in Kind.values:
         raise ValueError(f"Choose a kind of appointment: {', '.join(Kind.values)}.")
@@ -172,6 +181,7 @@ def book_appointment(
                     "start": start.isoformat(),
                     "clinician": clinician.username,
                     "overrides": [p.code for p in problems],
+                    "warnings": booking_warnings(appointment),
                 },
             )
             if notify and referral is not None:
@@ -353,7 +363,8 @@ def plan_treatment_block(
 
     An OT assistant may deliver the sessions; the review is then booked with their supervising OT. At a school, any
     date after the school holidays held is booked all the same (refusing would stop real work) and the block keeps a
-    warning naming those dates (hazard H16).
+    warning naming those dates (hazard H16). Likewise sessions (or the review) before now: a block recorded after the
+    event is booked, with a warning naming the sessions in the past, each needing its outcome.
     """
     require(planned_by, Action.PLAN_BLOCK)
     if not 1 <= sessions <= 52:
@@ -367,7 +378,12 @@ def plan_treatment_block(
     excluded = excluded_dates(first_day, horizon, school_setting=at_school)
     plan = plan_block(first_start=first_start, sessions=sessions, interval_days=interval_days, excluded=excluded)
     days = [start.astimezone(LONDON).date() for start in (*plan.sessions, plan.review)]
-    warnings = [warning_record(w) for w in school_calendar_warnings(days, school_setting=at_school)]
+    in_the_past = rules.block_in_the_past(plan.sessions, plan.review, timezone.now())
+    warnings = [
+        warning_record(w)
+        for w in (in_the_past, *school_calendar_warnings(days, school_setting=at_school))
+        if w is not None
+    ]
     reviewer = clinician.supervisor if clinician.role == "ota" and clinician.supervisor else clinician
     with transaction.atomic():
         series = AppointmentSeries.objects.create(

@@ -32,6 +32,7 @@ from paedot.appointments.services import (
     DoubleBooking,
     OutsideAvailability,
     book_appointment,
+    booking_warnings,
     cancel_appointment,
     move_appointment,
     record_outcome,
@@ -118,6 +119,12 @@ def book_appointment_view(request: HttpRequest, reference: str) -> HttpResponse:
                 f"{appointment.get_kind_display()} booked for {presenters.when(appointment)} with "
                 f"{appointment.clinician.display_name} at {presenters.place(appointment)}.",
             )
+            warnings = booking_warnings(appointment)
+            if warnings:
+                # Booked in the past: to the appointment's page, where the warning is shown and the outcome recorded.
+                for warning in warnings:
+                    messages.warning(request, warning["message"])
+                return redirect("appointments:show_appointment", appointment_id=appointment.pk)
             return redirect("referrals:show_referral", reference=referral.reference)
     elif posted:
         status = 400
@@ -216,7 +223,7 @@ def plan_block_view(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def show_block(request: HttpRequest, reference: str, series_id: int) -> HttpResponse:
     """A block of treatment: its sessions, the dates it skipped and why, the review, and what to check (dates after
-    the school holidays held, kept from when it was planned)."""
+    the school holidays held, and sessions in the past until each has its outcome; kept from when it was planned)."""
     _require(request.user, Action.VIEW_DIARIES)
     referral = _referral(request, reference)
     series = get_object_or_404(
@@ -235,7 +242,7 @@ def show_block(request: HttpRequest, reference: str, series_id: int) -> HttpResp
             "skipped": [
                 {"date": day_heading(dt.date.fromisoformat(s["date"])), "why": s["why"]} for s in series.skipped_dates
             ],
-            "warnings": series.warnings,
+            "warnings": presenters.block_warnings(series, appointments),
             "presenters": presenters,
             "now": now,
             "page_title": f"Block of treatment for {reference}",

@@ -91,7 +91,11 @@ class RetentionOut(Schema):
     treatment_ended_on: dt.date
     age_at_end_of_treatment: int
     keep_until: dt.date
-    rule: str = Field(description="25th_birthday or 26th_birthday")
+    rule: Literal["25th_birthday", "26th_birthday", "8_years_after_treatment"] = Field(
+        description="Which date applies: the 25th birthday; the 26th birthday (17 at the end of treatment, or 18 "
+        "or older when 8 years after the end of treatment is no later); or 8 years after the end of treatment (18 "
+        "or older, when that is later than the 26th birthday)"
+    )
     why: str
     merged_child_ids: list[int] = Field(description="Records merged into this child's, kept and disposed of with it")
 
@@ -103,9 +107,9 @@ class RetentionOut(Schema):
     summary="Records past their keep-until date",
 )
 def list_records_past_retention(request: HttpRequest, query: Query[RetentionQuery]):
-    """Children whose every referral is closed and whose keep-until date (25th birthday, or 26th if 17 or older at
-    the end of treatment) is before as_of. A report for a person to act on: nothing is deleted. Team leads and
-    auditors; each read is audited."""
+    """Children whose every referral is closed and whose keep-until date (25th birthday; 26th if 17 at the end of
+    treatment; from 18, the later of the 26th birthday and 8 years after the end of treatment) is before as_of. A
+    report for a person to act on: nothing is deleted. Team leads and auditors; each read is audited."""
     if not may(request.auth, Action.VIEW_RETENTION):
         raise NotAllowed(refusal(Action.VIEW_RETENTION))
     rows = services.retention_report(user=request.auth, as_of=query.as_of or timezone.localdate())

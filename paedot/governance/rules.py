@@ -1,13 +1,13 @@
 """How long a child's record is kept: pure decisions, no database.
 
-The Records Management Code of Practice (and DOMAIN.md): children's records are kept until the 25th birthday, or the
-26th if the young person was 17 at the end of treatment.
+The NHS Records Management Code of Practice (and DOMAIN.md): children's records are kept until the 25th birthday, or
+the 26th if the young person was 17 at the end of treatment; adults' records 8 years after the conclusion of
+treatment. The service sees young people up to 19, so a record of treatment that ended at 18 or older is kept until
+the later of the 26th birthday and 8 years after the end of treatment (for a 19-year-old, the 8 years). Keeping for
+longer is the safe side of a disposal rule.
 
-Two choices this module makes, and says so in every reason it gives:
-- Born on 29 February: in a year without one, the birthday is taken as 28 February (so the record is kept until then).
-- 18 or older at the end of treatment (the service sees young people up to 19): treated like 17, so the later date,
-  the 26th birthday, applies. Keeping for longer is the safe side of a disposal rule; the 25th birthday would give a
-  young adult's record less time than a 17-year-old's.
+Born on 29 February, or treatment ended on one: in a year without one, the date is taken as 28 February (so the
+record is kept until then). The reason says so.
 """
 
 from __future__ import annotations
@@ -19,15 +19,29 @@ KEPT_TO_25 = 25
 KEPT_TO_26 = 26
 # From this age at the end of treatment, the record is kept to the 26th birthday.
 AGE_FOR_LATER_DATE = 17
+# From this age at the end of treatment, an adult's record: also kept 8 years after the end of treatment.
+ADULT_AGE = 18
+ADULT_YEARS_AFTER_TREATMENT = 8
+
+# Stable codes, for the API and CSV.
+TO_25TH_BIRTHDAY = "25th_birthday"
+TO_26TH_BIRTHDAY = "26th_birthday"
+EIGHT_YEARS_AFTER_TREATMENT = "8_years_after_treatment"
+CODES = (TO_25TH_BIRTHDAY, TO_26TH_BIRTHDAY, EIGHT_YEARS_AFTER_TREATMENT)
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later. 29 February: 28 February in a year that has none."""
+    year = day.year + years
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February in a year that has none
+        return dt.date(year, 2, 28)
 
 
 def birthday(date_of_birth: dt.date, age: int) -> dt.date:
     """The day someone born on date_of_birth turns `age`. Born on 29 February: 28 February in other years."""
-    year = date_of_birth.year + age
-    try:
-        return date_of_birth.replace(year=year)
-    except ValueError:  # 29 February in a year that has none
-        return dt.date(year, 2, 28)
+    return years_after(date_of_birth, age)
 
 
 def age_on(date_of_birth: dt.date, day: dt.date) -> int:
@@ -47,7 +61,7 @@ class Retention:
     """When a child's record may be considered for disposal, and why."""
 
     keep_until: dt.date
-    code: str  # "25th_birthday" or "26th_birthday": stable, for the API and CSV
+    code: str  # one of CODES: "25th_birthday", "26th_birthday" or "8_years_after_treatment"
     reason: str  # in words a parent could read
     age_at_end_of_treatment: int
 
@@ -57,22 +71,42 @@ class Retention:
 
 
 def keep_until(date_of_birth: dt.date, treatment_ended_on: dt.date) -> Retention:
-    """The keep-until date: the 25th birthday, or the 26th when the young person was 17 (or older) at the end of
-    treatment. ValueError for an end of treatment before the child was born."""
+    """The keep-until date: the 25th birthday; the 26th when the young person was 17 at the end of treatment; and
+    from 18, the later of the 26th birthday and 8 years after the end of treatment (the rule for adults' records).
+    ValueError for an end of treatment before the child was born."""
     if treatment_ended_on < date_of_birth:
         raise ValueError("The end of treatment cannot be before the date of birth.")
     age = age_on(date_of_birth, treatment_ended_on)
     ended = _long_date(treatment_ended_on)
-    if age >= AGE_FOR_LATER_DATE:
-        until = birthday(date_of_birth, KEPT_TO_26)
-        older = "" if age == AGE_FOR_LATER_DATE else " (17 or older)"
-        reason = f"Kept until the 26th birthday, {_long_date(until)}: {age}{older} at the end of treatment on {ended}."
-        code = "26th_birthday"
+    at_end = f"{age} at the end of treatment on {ended}"
+    leap_birthday = date_of_birth.month == 2 and date_of_birth.day == 29
+    if age >= ADULT_AGE:
+        twenty_sixth = birthday(date_of_birth, KEPT_TO_26)
+        eight_years = years_after(treatment_ended_on, ADULT_YEARS_AFTER_TREATMENT)
+        if eight_years > twenty_sixth:
+            until, code = eight_years, EIGHT_YEARS_AFTER_TREATMENT
+            reason = (
+                f"Kept until 8 years after the end of treatment, {_long_date(until)}: {at_end}. From 18, a record is "
+                f"kept for 8 years after treatment ends, as an adult's record is, if that is later than the 26th "
+                f"birthday ({_long_date(twenty_sixth)})."
+            )
+            if treatment_ended_on.month == 2 and treatment_ended_on.day == 29 and until.day == 28:
+                reason += " Treatment ended on 29 February: in a year without one, the date is taken as 28 February."
+            leap_birthday = False  # the birthday is not the keep-until date
+        else:
+            until, code = twenty_sixth, TO_26TH_BIRTHDAY
+            when = "the same day" if eight_years == twenty_sixth else f"{_long_date(eight_years)}, earlier"
+            reason = (
+                f"Kept until the 26th birthday, {_long_date(until)}: {at_end}. From 18, a record is also kept for 8 "
+                f"years after treatment ends, as an adult's record is; here that is {when}."
+            )
+    elif age == AGE_FOR_LATER_DATE:
+        until, code = birthday(date_of_birth, KEPT_TO_26), TO_26TH_BIRTHDAY
+        reason = f"Kept until the 26th birthday, {_long_date(until)}: {at_end}."
     else:
-        until = birthday(date_of_birth, KEPT_TO_25)
-        reason = f"Kept until the 25th birthday, {_long_date(until)}: {age} at the end of treatment on {ended}."
-        code = "25th_birthday"
-    if date_of_birth.month == 2 and date_of_birth.day == 29 and until.day == 28:
+        until, code = birthday(date_of_birth, KEPT_TO_25), TO_25TH_BIRTHDAY
+        reason = f"Kept until the 25th birthday, {_long_date(until)}: {at_end}."
+    if leap_birthday and until.day == 28:
         reason += " Born on 29 February: in a year without one, the birthday is taken as 28 February."
     return Retention(keep_until=until, code=code, reason=reason, age_at_end_of_treatment=age)
 

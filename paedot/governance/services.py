@@ -182,7 +182,7 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 def retention_candidates(today: dt.date) -> QuerySet[Child]:
     """Children whose record might be past its keep-until date, in the database: every referral closed, and the 25th
     birthday gone by (the keep-until date is never earlier than that). The exact rule is applied in Python to this
-    small set, as the 26th-birthday case needs the age at the end of treatment."""
+    small set, as the 26th birthday and 8 years after treatment depend on the age at the end of treatment."""
     episode_ends = (
         Episode.objects.filter(referral__child=OuterRef("pk"))
         .annotate(ended=Coalesce("discharged_at", "referral__closed_at", "referral__updated_at"))

@@ -3,6 +3,8 @@ and blocks."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import time_machine
 
@@ -168,3 +170,74 @@ def test_the_block_schema_keeps_its_fields_and_documents_the_warnings(client):
     assert list(block["properties"]) == ["series", "appointments", "review", "skipped", "package", "warnings"]
     assert block["properties"]["skipped"]["type"] == "array"
     assert set(components["PlanningWarningOut"]["required"]) == {"code", "message", "dates"}
+
+
+APPOINTMENT_FIELDS = [
+    "id",
+    "referral",
+    "programme",
+    "series",
+    "kind",
+    "clinician",
+    "location",
+    "room",
+    "start",
+    "end",
+    "duration_minutes",
+    "address",
+    "cancelled",
+    "outcome",
+    "override_reason",
+]
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_an_appointment_booked_in_the_past_keeps_every_field_and_adds_a_warning(client):
+    clinician_working()
+    referral = referral_in("invited", received_date=dt.date(2026, 10, 1))
+    response = post(client, "/api/appointments", booking(referral, start="2026-12-14T09:30:00+00:00"))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert list(body) == [*APPOINTMENT_FIELDS, "warnings"]
+    assert body["start"] == "2026-12-14T09:30:00+00:00"
+    (warning,) = body["warnings"]
+    assert warning["code"] == "in_the_past"
+    assert warning["dates"] == ["2026-12-14"]
+    assert warning["message"].startswith("This appointment is in the past: Monday 14 December 2026 at 09:30.")
+
+    to_come = post(client, "/api/appointments", booking(referral_in("invited"), start="2027-01-11T11:00:00+00:00"))
+    assert to_come.status_code == 201, to_come.content
+    assert to_come.json()["warnings"] == []
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_a_block_in_the_past_keeps_every_field_and_adds_a_warning_naming_the_past_sessions(client):
+    clinician_working()
+    referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+    block = {
+        "clinician": "ot-diary",
+        "location": clinic().pk,
+        "first_start": "2026-12-21T10:00:00+00:00",  # then 4 January 2027 at 10:00, an hour after now
+        "sessions": 2,
+        "interval_days": 14,
+        "duration_minutes": 45,
+    }
+    response = post(client, f"/api/referrals/{referral.reference}/blocks", block, role="ot")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert list(body) == ["series", "appointments", "review", "skipped", "package", "warnings"]
+    assert [a["start"][:10] for a in body["appointments"]] == ["2026-12-21", "2027-01-04"]
+    assert all(list(a) == APPOINTMENT_FIELDS for a in [*body["appointments"], body["review"]])
+    (warning,) = body["warnings"]
+    assert warning["code"] == "in_the_past"
+    assert warning["dates"] == ["2026-12-21"]
+    assert warning["message"].startswith("1 session of this block is in the past: Monday 21 December 2026.")
+
+
+def test_the_booking_schema_keeps_the_appointment_fields_and_documents_the_warnings(client):
+    components = client.get("/api/openapi.json").json()["components"]["schemas"]
+    booked, appointment = components["BookedAppointmentOut"], components["AppointmentOut"]
+    assert list(booked["properties"]) == [*appointment["properties"], "warnings"]
+    assert set(booked["required"]) == set(appointment["required"])
+    assert "in_the_past" in components["PlanningWarningOut"]["properties"]["code"]["description"]
+    assert list(appointment["properties"]) == APPOINTMENT_FIELDS

@@ -15,6 +15,7 @@ from paedot.appointments.services import (
     DoubleBooking,
     OutsideAvailability,
     book_appointment,
+    booking_warnings,
     cancel_appointment,
     move_appointment,
     plan_treatment_block,
@@ -121,6 +122,21 @@ class TestBooking:
         starts = [a.start for a in Appointment.objects.filter(series=block.series).order_by("id")]
         assert starts[0] == london(2027, 1, 11, 10) and starts[2] == london(2027, 1, 25, 10)
         assert moved.start == london(2027, 1, 19, 14)
+
+    def test_an_appointment_in_the_past_is_booked_and_its_audit_event_keeps_the_warning(self):
+        referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+        appointment = book(referral, clinician_working(), london(2026, 12, 14, 9, 30))
+        assert Appointment.objects.filter(pk=appointment.pk).exists()
+        (warning,) = booking_warnings(appointment)
+        assert warning["code"] == "in_the_past" and warning["dates"] == ["2026-12-14"]
+        assert warning["message"].startswith("This appointment is in the past: Monday 14 December 2026 at 09:30.")
+        event = AuditEvent.objects.get(action="appointment.booked", detail__appointment=appointment.pk)
+        assert event.detail["warnings"] == [warning]
+
+    def test_an_appointment_to_come_has_no_warning(self):
+        appointment = book(referral_in("waiting"), clinician_working(), london(2027, 1, 11, 9, 30))
+        assert booking_warnings(appointment) == []
+        assert AuditEvent.objects.get(action="appointment.booked").detail["warnings"] == []
 
     def test_an_accepted_but_untriaged_child_cannot_be_booked(self):
         with pytest.raises(TransitionRefused):
@@ -272,6 +288,59 @@ class TestBlocks:
             planned_by=ot,
         )
         assert block.series.warnings == []
+
+    def test_a_block_starting_in_the_past_is_booked_with_a_warning_naming_the_sessions_in_the_past(self):
+        ot = clinician_working()
+        referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+        block = plan_treatment_block(
+            referral=referral,
+            clinician=ot,
+            location=clinic(),
+            first_start=london(2026, 11, 16, 10),  # 2026 typed for 2027: every session and the review are past
+            sessions=4,
+            planned_by=ot,
+        )
+        assert Appointment.objects.filter(series=block.series).count() == 5  # booked all the same
+        (warning,) = block.series.warnings
+        assert warning["code"] == "in_the_past"
+        assert warning["dates"] == ["2026-11-16", "2026-11-23", "2026-11-30", "2026-12-07", "2026-12-14"]
+        assert warning["message"].startswith(
+            "4 sessions of this block are in the past: Monday 16 November 2026, Monday 23 November 2026, Monday 30 "
+            "November 2026 and Monday 7 December 2026, and so is the review, Monday 14 December 2026."
+        )
+        assert "record the outcome of each" in warning["message"]
+        event = AuditEvent.objects.get(action="referral.block_planned")
+        assert event.detail["warnings"] == block.series.warnings
+        booked = AuditEvent.objects.filter(action="appointment.booked", detail__appointment=block.sessions[0].pk).get()
+        assert [w["code"] for w in booked.detail["warnings"]] == ["in_the_past"]
+
+    def test_a_block_partly_in_the_past_names_only_the_sessions_before_now(self):
+        ot = clinician_working()
+        block = plan_treatment_block(
+            referral=referral_in("waiting", received_date=dt.date(2026, 10, 1)),
+            clinician=ot,
+            location=clinic(),
+            first_start=london(2026, 12, 21, 10),  # then 4 January 2027 at 10:00, an hour after now
+            sessions=2,
+            interval_days=14,
+            planned_by=ot,
+        )
+        (warning,) = block.series.warnings
+        assert warning["dates"] == ["2026-12-21"]
+        assert warning["message"].startswith("1 session of this block is in the past: Monday 21 December 2026. It is")
+
+    def test_a_block_wholly_to_come_has_no_warning_of_the_past(self):
+        ot = clinician_working()
+        block = plan_treatment_block(
+            referral=referral_in("waiting"),
+            clinician=ot,
+            location=clinic(),
+            first_start=london(2027, 1, 4, 9, 0),  # starts this very minute: not in the past
+            sessions=2,
+            planned_by=ot,
+        )
+        assert block.series.warnings == []
+        assert AuditEvent.objects.get(action="referral.block_planned").detail["warnings"] == []
 
     def test_one_clash_refuses_the_whole_block(self):
         ot = clinician_working()

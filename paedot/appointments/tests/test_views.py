@@ -135,6 +135,27 @@ def test_a_clerk_books_an_assessment_for_an_invited_child(client):
 
 
 @time_machine.travel(TODAY, tick=False)
+def test_an_appointment_booked_in_the_past_opens_its_page_with_a_warning_callout_to_record_the_outcome(client):
+    ot = clinician_working()
+    referral = referral_in("invited", received_date=dt.date(2026, 10, 1))
+    signed_in(client, "clinical_admin")
+    form = booking_form(ot, date_day="14", date_month="12", date_year="2026")  # 2026: a month ago
+
+    response = client.post(f"/staff/appointments/book/{referral.reference}", form, follow=True)
+
+    appointment = Appointment.objects.get(referral=referral)  # booked all the same
+    assert response.redirect_chain == [(f"/staff/appointments/{appointment.pk}", 302)]
+    page = response.content.decode()
+    assert "Assessment booked for Monday 14 December 2026, 09:30 to 10:30" in page
+    assert "nhsuk-warning-callout" in page
+    assert "This appointment is in the past: Monday 14 December 2026 at 09:30." in page
+    assert "record its outcome (attended or was not brought)" in page
+    assert "Record outcome" in page  # on the page it was sent to
+    event = AuditEvent.objects.get(action="appointment.booked")
+    assert [w["code"] for w in event.detail["warnings"]] == ["in_the_past"]
+
+
+@time_machine.travel(TODAY, tick=False)
 def test_a_time_in_summer_is_london_time_not_utc(client):
     ot = clinician_working()
     referral = referral_in("waiting")
@@ -470,3 +491,39 @@ def test_a_clinic_block_after_the_school_holidays_held_has_no_warning_callout(cl
 
     assert "Block of 2 sessions booked" in page
     assert "warning-after_school_calendar" not in page and "nhsuk-card--warning" not in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_block_with_its_first_date_in_the_past_is_booked_with_a_warning_callout_until_each_outcome_is_recorded(
+    client,
+):
+    ot = clinician_working()
+    referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+    signed_in(client, "ot")
+    form = block_form(ot, date_day="16", date_month="11", date_year="2026")  # 2026 typed for 2027
+
+    response = client.post(f"/staff/appointments/block/{referral.reference}", form, follow=True)
+
+    series = AppointmentSeries.objects.get(referral=referral)
+    assert response.redirect_chain == [(f"/staff/appointments/block/{referral.reference}/{series.pk}", 302)]
+    page = response.content.decode()
+    assert "Block of 4 sessions booked" in page
+    assert 'id="warning-in_the_past"' in page and "Sessions booked in the past" in page
+    assert (
+        "4 sessions of this block are in the past: Monday 16 November 2026, Monday 23 November 2026, Monday 30 "
+        "November 2026 and Monday 7 December 2026, and so is the review, Monday 14 December 2026." in page
+    )
+    assert "record the outcome of each (attended or was not brought)" in page
+    event = AuditEvent.objects.get(action="referral.block_planned")
+    assert [w["code"] for w in event.detail["warnings"]] == ["in_the_past"]
+
+    # Once every one of them has its outcome (or was cancelled), the callout has done its job.
+    appointments = list(series.appointments.order_by("start"))
+    for appointment in appointments[:-1]:
+        client.post(f"/staff/appointments/{appointment.pk}/outcome", {"outcome": "attended"})
+    still = client.get(f"/staff/appointments/block/{referral.reference}/{series.pk}").content.decode()
+    assert 'id="warning-in_the_past"' in still  # the review has no outcome yet
+    client.post(f"/staff/appointments/{appointments[-1].pk}/cancel", {"by": "service", "reason": "Typed wrongly"})
+    done = client.get(f"/staff/appointments/block/{referral.reference}/{series.pk}").content.decode()
+    assert 'id="warning-in_the_past"' not in done
+    assert AppointmentSeries.objects.get(pk=series.pk).warnings == series.warnings  # still kept with the block

@@ -1,5 +1,6 @@
 """The retention report: children whose every referral is closed and whose keep-until date has gone by, the day
-before and the day after it, the 26th-birthday and leap-day cases, the page, its CSV and the API."""
+before and the day after it, the 26th-birthday, 8-years-after-treatment and leap-day cases, the page, its CSV and the
+API."""
 
 from __future__ import annotations
 
@@ -52,6 +53,33 @@ def test_a_young_person_17_at_the_end_of_treatment_waits_for_the_26th_birthday()
     (row,) = records_past_retention(dt.date(2026, 6, 2))
     assert row.retention.code == "26th_birthday"
     assert "17 at the end of treatment on 1 July 2017" in row.reason
+
+
+def test_a_young_person_19_at_the_end_of_treatment_waits_8_years_after_it_on_the_page_the_csv_and_the_api(
+    client, auditor_user
+):
+    # Born 1 June 1995, treatment ended on 1 July 2014 at 19: the 26th birthday (1 June 2021) is earlier than 8
+    # years after the end of treatment (1 July 2022), so the record is kept until then.
+    referral = closed_child(dt.date(1995, 6, 1), dt.date(2014, 7, 1))
+    assert referral.reference not in listed(dt.date(2022, 7, 1))
+    assert listed(dt.date(2022, 7, 2)) == {referral.reference: dt.date(2022, 7, 1)}
+    (row,) = records_past_retention(dt.date(2022, 7, 2))
+    assert row.retention.code == "8_years_after_treatment"
+    assert row.reason.startswith("Kept until 8 years after the end of treatment, 1 July 2022: 19 at the end")
+
+    client.force_login(auditor_user)
+    page = client.get("/staff/governance/retention").content.decode()
+    assert "8 years after the end of treatment" in page
+    assert "Kept until 8 years after the end of treatment, 1 July 2022" in page
+    rows = list(csv.DictReader(io.StringIO(client.get("/staff/governance/retention.csv").content.decode())))
+    (csv_row,) = [r for r in rows if r["referral_references"] == referral.reference]
+    assert (csv_row["keep_until"], csv_row["rule"]) == ("2022-07-01", "8_years_after_treatment")
+    assert csv_row["why"].startswith("Kept until 8 years after the end of treatment")
+    response = client.get("/api/governance/retention?as_of=2022-07-02", **_bearer(auditor_user))
+    assert response.status_code == 200
+    (api_row,) = response.json()
+    assert (api_row["keep_until"], api_row["rule"]) == ("2022-07-01", "8_years_after_treatment")
+    assert api_row["age_at_end_of_treatment"] == 19
 
 
 def test_a_child_with_any_open_referral_is_never_listed():
