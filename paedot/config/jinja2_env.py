@@ -52,6 +52,7 @@ def environment(**options: Any) -> Environment:
             "nhs_number": presenters.format_nhs_number,
             "uk_date": presenters.format_date,
             "uk_datetime": presenters.format_datetime,
+            "age": presenters.age_today,
         }
     )
     return env

@@ -23,3 +23,10 @@ def format_datetime(value: dt.datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     return f"{format_date(local.date())} at {local:%H:%M}"
+
+
+def age_today(date_of_birth: dt.date | None) -> str:
+    """The child's age today, as every page gives it (years, and months for the under-fives)."""
+    from paedot.core.dates import age_text
+
+    return age_text(date_of_birth, timezone.localdate()) if date_of_birth else ""
