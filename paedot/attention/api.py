@@ -76,7 +76,8 @@ def _item(item: Item) -> dict:
 def get_attention(request: HttpRequest, scope: Literal["mine", "all"] | None = None):
     """What has waited past the service's limits: open "was not brought" flags, past appointments and group
     registers with no outcome, referrals over the screening or triage limit, and children over their priority's
-    waiting target; for team leads and clinical admin staff, the school holidays held running out (an item about the
+    waiting target; for team leads and clinical admin staff, letters issued more than the limit's working days ago and
+    not yet posted (`days` and `limit` in working days), and the school holidays held running out (an item about the
     service, with no reference). Each section gives its count and its oldest 100 items, each saying why it is there.
     `scope`: `mine` (children allocated to you, your diary) or `all` (everyone you may see); OTs and assistants
     default to `mine`, team leads and admin staff to `all`."""

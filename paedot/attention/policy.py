@@ -18,7 +18,13 @@ from paedot.referrals.models import Priority
 
 POLICY_FILE = Path(__file__).resolve().parent / "policies" / "limits.json"
 
-DAY_KEYS = ("screening_days", "information_requested_days", "triage_days", "school_calendar_warning_days")
+DAY_KEYS = (
+    "screening_days",
+    "information_requested_days",
+    "triage_days",
+    "school_calendar_warning_days",
+    "letters_to_post_working_days",
+)
 KEYS = frozenset({"effective_from", "confirmed_by_service", *DAY_KEYS, "waiting_targets_days"})
 LONGEST = 3650  # ten years: anything longer is a typing mistake, not a limit
 
@@ -33,6 +39,8 @@ class AttentionPolicy:
     waiting_targets_days: MappingProxyType[str, int]
     # How long before the school holidays held run out (diaries' term dates) the list says so (hazard H16).
     school_calendar_warning_days: int
+    # How many working days (Monday to Friday, not a bank holiday or a closure day) a letter may wait to be posted.
+    letters_to_post_working_days: int
 
     def target_for(self, priority: str) -> int:
         return self.waiting_targets_days[priority]
@@ -64,6 +72,7 @@ def policy_from_dict(data: dict[str, Any], where: str = "policy") -> AttentionPo
             {p: _days(targets[p], f"waiting_targets_days.{p}", where) for p in Priority.values}
         ),
         school_calendar_warning_days=_days(data["school_calendar_warning_days"], "school_calendar_warning_days", where),
+        letters_to_post_working_days=_days(data["letters_to_post_working_days"], "letters_to_post_working_days", where),
     )
 
 

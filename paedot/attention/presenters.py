@@ -9,6 +9,7 @@ from paedot.attention.policy import AttentionPolicy
 from paedot.attention.rules import TRIAGE_OVERDUE
 from paedot.attention.services import (
     FLAGS,
+    LETTERS,
     MESSAGES,
     OUTCOMES,
     SCHOOL_CALENDAR,
@@ -55,6 +56,13 @@ def limit_text(code: str, policy: AttentionPolicy) -> str:
             "Emails and text messages to a child's parent or carer that failed after every try and nobody has yet "
             "dealt with: the family has not been told of an appointment or a change."
         )
+    if code == LETTERS.code:
+        limit = policy.letters_to_post_working_days
+        return (
+            f"Letters issued more than {limit} working day{'s' if limit != 1 else ''} ago (Monday to Friday, not "
+            "counting bank holidays and closure days) and not yet recorded as posted: the family, referrer or GP may "
+            "not have them. Letters issued before posting was recorded are counted as posted."
+        )
     if code == SCHOOL_CALENDAR.code:
         ahead = policy.school_calendar_warning_days
         weeks = f"{ahead // 7} weeks" if ahead % 7 == 0 else _days(ahead)
@@ -80,6 +88,7 @@ def item_row(item: Item, *, may_triage: bool = True) -> dict:
         "action": action,
         "since": item.finding.since,
         "days": item.finding.days,
+        "day_words": ("working day" if item.finding.working_days else "day") + ("" if item.finding.days == 1 else "s"),
         "why": item.finding.why,
         "priority_tag": priority_tag(item.priority) if item.priority else None,
         "status": status_label(item.status) if item.status else "",

@@ -1,8 +1,8 @@
 """Why something is on the "Needs attention" list: pure functions over dates and limits, no database.
 
-Every limit is in calendar days and "over" means strictly more: with a target of 14 days, day 14 is within it and
-day 15 is over. Each finding carries a stable code and a sentence staff can act on, so nothing is listed without
-saying why.
+Every limit is in calendar days (but letters to post, in working days) and "over" means strictly more: with a target
+of 14 days, day 14 is within it and day 15 is over. Each finding carries a stable code and a sentence staff can act
+on, so nothing is listed without saying why.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ TRIAGE_OVERDUE = "triage_overdue"
 WAIT_OVER_TARGET = "wait_over_target"
 MESSAGE_FAILED = "message_failed"
 SCHOOL_CALENDAR_ENDING = "school_calendar_ending"
+LETTER_NOT_POSTED = "letter_not_posted"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Finding:
     days: int
     limit: int | None  # None where anything at all is too long (an open flag, a missing outcome)
     why: str
+    working_days: bool = False  # `days` and `limit` count working days, not calendar days (letters to post)
 
     @property
     def over(self) -> bool:
@@ -184,3 +186,56 @@ def school_calendar_finding(*, known_until: dt.date | None, today: dt.date, ahea
     else:
         why = f"The school holidays held ended on {format_date(known_until)}. {after} after it skip none. {load}"
     return Finding(code=SCHOOL_CALENDAR_ENDING, since=since, days=days_since(since, today), limit=None, why=why)
+
+
+# Letters to post: counted in working days ----------------------------------------------------------------------
+
+
+def is_working_day(day: dt.date, closed: frozenset[dt.date] | set[dt.date]) -> bool:
+    """Monday to Friday, and not a bank holiday or a day the service is closed (`closed` holds both)."""
+    return day.weekday() < 5 and day not in closed
+
+
+def working_days_since(since: dt.date, today: dt.date, closed: frozenset[dt.date] | set[dt.date]) -> int:
+    """Working days after `since` up to and including today: a letter issued on Monday has waited 1 working day on
+    Tuesday, and still 1 on Saturday."""
+    days, day = 0, since + dt.timedelta(days=1)
+    while day <= today:
+        days += is_working_day(day, closed)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def latest_issue_date_over(today: dt.date, limit: int, closed: frozenset[dt.date] | set[dt.date]) -> dt.date:
+    """The latest issue date that is over `limit` working days today: what the database is asked for. Walks back
+    from today to the (limit + 1)th working day; any letter issued before it has waited more than `limit`."""
+    found, day = 0, today
+    while True:
+        if is_working_day(day, closed):
+            found += 1
+            if found > limit:
+                return day - dt.timedelta(days=1)
+        day -= dt.timedelta(days=1)
+
+
+def closed_days_window(today: dt.date, limit: int) -> dt.date:
+    """How far back the bank holidays and closure days must be read to find the cut-off: twice the limit in calendar
+    days covers the weekends, and a month more any run of holidays (Christmas)."""
+    return today - dt.timedelta(days=2 * limit + 31)
+
+
+def letter_finding(
+    *, what: str, issued_on: dt.date, today: dt.date, limit: int, closed: frozenset[dt.date] | set[dt.date]
+) -> Finding:
+    """A letter issued and not recorded as posted after more than `limit` working days: the family (or the GP, the
+    referrer) may not have it."""
+    days = working_days_since(issued_on, today, closed)
+    return Finding(
+        code=LETTER_NOT_POSTED,
+        since=issued_on,
+        days=days,
+        limit=limit,
+        why=f"{what}: issued {format_date(issued_on)} and not recorded as posted after {days} working "
+        f"day{'s' if days != 1 else ''}, limit {limit}. Print and post it, then mark it as posted.",
+        working_days=True,
+    )

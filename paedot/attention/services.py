@@ -22,9 +22,13 @@ from paedot.appointments.models import Appointment, AttendanceFlag, Kind
 from paedot.attention import rules
 from paedot.attention.policy import AttentionPolicy, policy_on
 from paedot.core.presenters import format_date
+from paedot.diaries.models import ClosureDay
 from paedot.diaries.rules import LONDON
 from paedot.diaries.services import school_calendar_known_until
+from paedot.directory.models import BankHoliday
 from paedot.groups.models import Enrolment, GroupAttendance
+from paedot.letters.models import CLINICAL_KINDS, Letter
+from paedot.letters.rules import posts_any_letter
 from paedot.notifications.models import Message, MessageStatus
 from paedot.referrals.models import Priority, Referral, Status
 from paedot.staff.models import Role, User
@@ -70,7 +74,13 @@ SCHOOL_CALENDAR = SectionInfo(
     "School holidays held running out",
     "The school holidays held run far enough ahead.",
 )
-SECTIONS = (FLAGS, OUTCOMES, SCREENING, TRIAGE, WAITING, MESSAGES, SCHOOL_CALENDAR)
+# For the admin staff and team leads who post the service's letters (paedot/letters/posting.py).
+LETTERS = SectionInfo(
+    "letters_not_posted",
+    "Letters not yet posted",
+    "Every letter issued has been posted within the limit.",
+)
+SECTIONS = (FLAGS, OUTCOMES, SCREENING, TRIAGE, WAITING, MESSAGES, LETTERS, SCHOOL_CALENDAR)
 
 
 @dataclass(frozen=True)
@@ -241,6 +251,42 @@ class _Lists:
             over |= Q(priority=priority, received_date__lte=latest)
         return self.visible.on_waiting_list().filter(over).select_related("child", "clinician")
 
+    def closed_days(self, since: dt.date) -> frozenset[dt.date]:
+        """Bank holidays and service closure days from `since` to today, in one query: the days no letter is posted."""
+        holidays = BankHoliday.objects.filter(date__range=(since, self.today)).order_by().values_list("date", flat=True)
+        closures = ClosureDay.objects.filter(date__range=(since, self.today)).order_by().values_list("date", flat=True)
+        return frozenset(holidays.union(closures))
+
+    def letters_not_posted(self, closed: frozenset[dt.date]) -> QuerySet[Letter]:
+        """Letters issued more than the policy's working days ago and still not posted, oldest first: for those who
+        post any letter (admin staff and team leads), of the referrals they may see. `closed`: the bank holidays and
+        closure days back to closed_days_window, enough to find the cut-off."""
+        if not posts_any_letter(getattr(self.user, "role", None)):
+            return Letter.objects.none()
+        latest = rules.latest_issue_date_over(self.today, self.policy.letters_to_post_working_days, closed)
+        letters = Letter.objects.filter(referral__in=self.visible)
+        if not may(self.user, Action.VIEW_CLINICAL_RECORD):
+            letters = letters.exclude(kind__in=CLINICAL_KINDS)
+        return (
+            letters.filter(posted_at__isnull=True, created_at__lt=start_of(latest + dt.timedelta(days=1)))
+            .select_related("referral__child", "referral__clinician")
+            .defer("html")
+            .order_by("created_at", "id")
+        )
+
+    def letters(self, shown: int) -> tuple[int, list[Item]]:
+        """The count and the oldest `shown` letters not posted, each with its working days: the closure days back to
+        the oldest shown are read once more only when it is older than the window read for the cut-off."""
+        window = rules.closed_days_window(self.today, self.policy.letters_to_post_working_days)
+        closed = self.closed_days(window)
+        found = self.letters_not_posted(closed)
+        count = found.count()
+        letters = list(found[:shown]) if count else []
+        oldest = timezone.localdate(letters[0].created_at) if letters else window
+        if oldest < window:
+            closed = self.closed_days(oldest)
+        return count, [_letter_item(letter, self.today, self.policy, closed) for letter in letters]
+
     def school_calendar(self) -> list[Item]:
         """The school holidays held, when they run out within the policy's warning time (hazard H16): one item or
         none, in one query. Whoever's work is shown: it is the service's, not a caseload's."""
@@ -370,6 +416,28 @@ def _message_item(message: Message, today: dt.date) -> Item:
     )
 
 
+def _letter_item(letter: Letter, today: dt.date, policy: AttentionPolicy, closed: frozenset[dt.date]) -> Item:
+    referral = letter.referral
+    what = letter.get_kind_display()
+    finding = rules.letter_finding(
+        what=f"{what} letter",
+        issued_on=timezone.localdate(letter.created_at),
+        today=today,
+        limit=policy.letters_to_post_working_days,
+        closed=closed,
+    )
+    return Item(
+        finding=finding,
+        link=reverse("letters:list_letters") + f"#letter-{letter.pk}",
+        action="Post the letter",
+        reference=referral.reference,
+        child_name=referral.child.full_name,
+        what=what,
+        clinician=referral.clinician,
+        status=referral.status,
+    )
+
+
 def _oldest_first(*items: list[Item], shown: int) -> list[Item]:
     return sorted((i for group in items for i in group), key=lambda i: i.finding.since)[:shown]
 
@@ -414,6 +482,9 @@ def needs_attention(user, *, scope: Scope | None = None, today: dt.date | None =
     if may(user, Action.VIEW_MESSAGES):
         failed = lists.failed_messages()
         sections.append(Section(MESSAGES, failed.count(), [_message_item(m, today) for m in failed[:shown]]))
+    if posts_any_letter(getattr(user, "role", None)) and may(user, Action.RECORD_LETTER_POSTED):
+        count, letters = lists.letters(shown)
+        sections.append(Section(LETTERS, count, letters))
     if may(user, Action.MANAGE_DIARIES):
         calendar = lists.school_calendar()
         sections.append(Section(SCHOOL_CALENDAR, len(calendar), calendar[:shown]))
@@ -423,7 +494,9 @@ def needs_attention(user, *, scope: Scope | None = None, today: dt.date | None =
 def section_counts(user, *, scope: Scope = Scope.ALL, today: dt.date | None = None) -> dict[str, int]:
     """How many items each section has: counts only, for the digest."""
     today = today or timezone.localdate()
-    lists = _Lists(user=user, scope=scope, today=today, policy=policy_on(today))
+    policy = policy_on(today)
+    lists = _Lists(user=user, scope=scope, today=today, policy=policy)
+    posts_letters = posts_any_letter(getattr(user, "role", None)) and may(user, Action.RECORD_LETTER_POSTED)
     return {
         FLAGS.code: lists.flags().count(),
         OUTCOMES.code: lists.appointments().count() + lists.registers().count(),
@@ -431,6 +504,15 @@ def section_counts(user, *, scope: Scope = Scope.ALL, today: dt.date | None = No
         TRIAGE.code: lists.triage().count(),
         WAITING.code: lists.waiting().count(),
         **({MESSAGES.code: lists.failed_messages().count()} if may(user, Action.VIEW_MESSAGES) else {}),
+        **(
+            {
+                LETTERS.code: lists.letters_not_posted(
+                    lists.closed_days(rules.closed_days_window(today, policy.letters_to_post_working_days))
+                ).count()
+            }
+            if posts_letters
+            else {}
+        ),
         **({SCHOOL_CALENDAR.code: len(lists.school_calendar())} if may(user, Action.MANAGE_DIARIES) else {}),
     }
 

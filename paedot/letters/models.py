@@ -37,6 +37,12 @@ class Letter(BaseModel):
     """One letter, with its body rendered when it was issued: what the family read is what we keep.
 
     The PDF is made from the stored HTML on demand, so a later change to a template never rewrites history.
+
+    Every letter goes by post, one copy to each recipient (the emails and texts the service sends are reminders and
+    calendar files, never the letter). `posted_at` records that it was printed and posted, and by whom: a letter
+    without it is still to go out (paedot.letters.services.record_letter_posted). Letters issued before posting was
+    recorded are counted as posted when they were issued, by nobody named (`posted_before_recording`), so they never
+    flood the list of letters to post.
     """
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="letters")
@@ -47,10 +53,35 @@ class Letter(BaseModel):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    posted_at = models.DateTimeField(null=True, blank=True, help_text="When it was recorded as printed and posted.")
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    posted_before_recording = models.BooleanField(
+        default=False,
+        help_text="Issued before posting was recorded: counted as posted when issued, by nobody named.",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["referral", "created_at"], name="letter_referral_idx")]
+        indexes = [
+            models.Index(fields=["referral", "created_at"], name="letter_referral_idx"),
+            # The letters still to post, oldest first: few among many, so a partial index keeps the list quick.
+            models.Index(
+                fields=["created_at", "id"], condition=models.Q(posted_at__isnull=True), name="letter_to_post_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(posted_by__isnull=True) | models.Q(posted_at__isnull=False),
+                name="letter_posted_by_has_posted_at",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(posted_before_recording=False)
+                | models.Q(posted_at__isnull=False, posted_by__isnull=True),
+                name="letter_posted_before_recording_by_nobody",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} - {self.referral_id}"
@@ -58,3 +89,7 @@ class Letter(BaseModel):
     @property
     def is_clinical(self) -> bool:
         return self.kind in CLINICAL_KINDS
+
+    @property
+    def is_posted(self) -> bool:
+        return self.posted_at is not None

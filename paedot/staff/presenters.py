@@ -58,6 +58,10 @@ ACTION_WORDS: dict[Action, str] = {
     Action.VIEW_ATTENTION: "See what needs attention (missed appointments, missing outcomes, long waits)",
     Action.VIEW_MESSAGES: "See the emails and texts sent to families, and those that failed",
     Action.ACT_ON_MESSAGES: "Send a failed message again, or record that the family was told another way",
+    Action.RECORD_LETTER_POSTED: "See the letters still to post, and record that a letter was printed and posted",
+    Action.UPDATE_CHILD_DETAILS: (
+        "Change a child's and family's details after the referral (name, address, NHS number, contacts, GP, school)"
+    ),
 }
 
 

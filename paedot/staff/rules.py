@@ -58,6 +58,8 @@ class Action(StrEnum):
     VIEW_ATTENTION = "view_attention"
     VIEW_MESSAGES = "view_messages"
     ACT_ON_MESSAGES = "act_on_messages"
+    RECORD_LETTER_POSTED = "record_letter_posted"
+    UPDATE_CHILD_DETAILS = "update_child_details"
 
 
 _ADMIN, _OT, _OTA, _LEAD = Role.CLINICAL_ADMIN, Role.OT, Role.OTA, Role.TEAM_LEAD
@@ -136,6 +138,14 @@ ALLOWED: dict[Action, frozenset[str]] = {
     # a family on their caseload was not told; they do not resend or close. OT assistants work through their OT.
     Action.VIEW_MESSAGES: frozenset({_ADMIN, _OT, _LEAD}),
     Action.ACT_ON_MESSAGES: frozenset({_ADMIN, _LEAD}),
+    # Printing and posting letters is the admin team's work, overseen by the team leads; a clinician who prints and
+    # posts a letter they issued themselves may record it too (paedot.letters.rules.posting_decision checks the
+    # person; this table the role). Undoing a wrong mark follows the same rule.
+    Action.RECORD_LETTER_POSTED: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
+    # A family's new address, phone or GP reaches whoever they tell: the admin team on the phone, the OT or assistant
+    # at a home visit. Those who book appointments and send letters keep the details those use up to date; each
+    # change keeps the old value and a reason (paedot.children.services.details), so no narrower role is needed.
+    Action.UPDATE_CHILD_DETAILS: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
 }
 
 REFUSALS: dict[Action, str] = {
@@ -168,6 +178,13 @@ REFUSALS: dict[Action, str] = {
     Action.VIEW_ATTENTION: "Only clinical admin staff, OTs, OT assistants and team leads may see what needs attention.",
     Action.VIEW_MESSAGES: "Only clinical admin staff, OTs and team leads may see the messages sent to families.",
     Action.ACT_ON_MESSAGES: "Only clinical admin staff and team leads may send a message again or close it.",
+    Action.RECORD_LETTER_POSTED: (
+        "Only clinical admin staff and team leads may record that a letter was posted; OTs and OT assistants only "
+        "letters they issued themselves."
+    ),
+    Action.UPDATE_CHILD_DETAILS: (
+        "Only clinical admin staff, OTs, OT assistants and team leads may change a child's or family's details."
+    ),
 }
 
 

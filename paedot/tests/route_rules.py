@@ -245,6 +245,11 @@ PAGES: dict[str, Page] = {
     # The walk's letter is an advice pack: the clinical record. (The referral's other letters are for anyone who
     # sees referrals: test_an_auditor_prints_the_referrals_letters_but_not_its_reports.)
     "letters:download_letter": needs(A.VIEW_CLINICAL_RECORD),
+    # Letters to post (paedot/letters/posting.py): admin staff and team leads record any letter they may open; OTs and
+    # assistants only letters they issued. The walk's letter is the OT's advice pack, so the assistant is refused.
+    "letters:list_letters": needs(A.RECORD_LETTER_POSTED),
+    "letters:record_posted": needs(A.RECORD_LETTER_POSTED, "POST"),
+    "letters:record_not_posted": needs(A.RECORD_LETTER_POSTED, ota=FORBIDDEN),
     # Service figures, restricted records and the audit trail.
     "reports:show_dashboard": needs(A.VIEW_SERVICE_REPORTS),
     "reports:download_table": needs(A.VIEW_SERVICE_REPORTS),
@@ -346,6 +351,10 @@ API: dict[str, Operation] = {
     "GET /api/messages/{message_id}": op(A.VIEW_MESSAGES),
     "POST /api/messages/{message_id}/resend": op(A.ACT_ON_MESSAGES),
     "POST /api/messages/{message_id}/dealt-with": op(A.ACT_ON_MESSAGES),
+    # Letters to post: as the pages. The walk's letter is not yet posted, so there is no mark to undo (409).
+    "GET /api/letters": op(A.RECORD_LETTER_POSTED),
+    "POST /api/letters/{letter_id}/posted": op(A.RECORD_LETTER_POSTED, ota=FORBIDDEN),
+    "POST /api/letters/{letter_id}/not-posted": op(A.RECORD_LETTER_POSTED, answer=CONFLICT, ota=FORBIDDEN),
     # Possible duplicates: read by whoever reads referrals; decided by those who resolve duplicates.
     "GET /api/duplicates": op(A.VIEW_REFERRALS),
     "GET /api/duplicates/{duplicate_id}": op(A.VIEW_REFERRALS),

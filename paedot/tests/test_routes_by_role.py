@@ -508,6 +508,15 @@ def api_body(operation: str, record: Record) -> dict[str, Any] | None:
         "POST /api/duplicates/{duplicate_id}/unmerge": {"reason": "Not the same child"},
         "POST /api/duplicates/{duplicate_id}/merge": {"reason": "Same child: same school and parent"},
         "POST /api/duplicates/{duplicate_id}/dismiss": {"reason": "Different children"},
+        "POST /api/letters/{letter_id}/not-posted": {"reason": "Still in the post tray"},
+        "PATCH /api/referrals/{reference}/child": {
+            "address": "2 Walk Road, Birmingham",
+            "postcode": "B21 9RY",
+            "reason": "Mum phoned",
+        },
+        "PATCH /api/referrals/{reference}/parent-carer": {"phone": "07700 900456", "reason": "Mum phoned"},
+        "PUT /api/referrals/{reference}/gp-practice": {"gp_practice_code": "M85005", "reason": "Registered there"},
+        "PUT /api/referrals/{reference}/school": {"school_urn": "103121", "reason": "Moved school"},
     }
     return bodies.get(operation)
 

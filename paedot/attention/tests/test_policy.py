@@ -17,6 +17,7 @@ VERSION = {
     "triage_days": 5,
     "waiting_targets_days": {"urgent": 10, "soon": 30, "routine": 90},
     "school_calendar_warning_days": 112,
+    "letters_to_post_working_days": 2,
 }
 
 
@@ -26,6 +27,7 @@ def test_the_defaults_are_the_suggested_limits_and_say_they_are_not_yet_confirme
     assert (policy.screening_days, policy.information_requested_days, policy.triage_days) == (7, 14, 7)
     assert dict(policy.waiting_targets_days) == {"urgent": 14, "soon": 42, "routine": 126}
     assert policy.school_calendar_warning_days == 112  # 16 weeks' notice to load the next school year's holidays
+    assert policy.letters_to_post_working_days == 2
 
 
 def test_a_later_version_takes_over_on_its_date(tmp_path):
@@ -48,6 +50,7 @@ def test_a_later_version_takes_over_on_its_date(tmp_path):
         ({"triage_dayz": 7}, "unknown keys"),
         ({"confirmed_by_service": "no"}, "true or false"),
         ({"school_calendar_warning_days": 3651}, "'school_calendar_warning_days' must be a whole number"),
+        ({"letters_to_post_working_days": 1.5}, "'letters_to_post_working_days' must be a whole number"),
     ],
 )
 def test_a_mistake_in_the_file_is_refused_naming_the_key(change, message):
