@@ -6,6 +6,7 @@ from paedot.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
+    path("fhir/", include("paedot.fhir.urls")),
     path("staff/", include("paedot.staff.urls")),
     path("staff/paper-referrals/", include("paedot.referrals.paper_entry_urls")),
     path("staff/referrals/", include("paedot.referrals.urls")),

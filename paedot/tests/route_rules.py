@@ -363,3 +363,35 @@ API: dict[str, Operation] = {
     # The walk's possible duplicate is still open, so there is no merge to undo.
     "POST /api/duplicates/{duplicate_id}/unmerge": about_referral(A.UNDO_MERGE, answer=CONFLICT),
 }
+
+# The FHIR R4 read interface (paedot/fhir, docs/fhir.md): bearer tokens only, like the JSON API. This walk asks pages
+# with a signed-in session and no token, so every FHIR route but the public capability statement answers 401 to
+# everyone; paedot/fhir/tests/test_access.py walks every role with its own token instead. Anything else under /fhir/
+# is an OperationOutcome 404 for anyone.
+FHIR_TOKEN_ONLY = "status 401"
+PAGES.update(
+    {
+        "fhir:capability_statement": public(),
+        **{
+            f"fhir:{name}": public(answer=FHIR_TOKEN_ONLY)
+            for name in (
+                "search_patients",
+                "read_patient",
+                "search_service_requests",
+                "read_service_request",
+                "search_episodes_of_care",
+                "read_episode_of_care",
+                "search_appointments",
+                "read_appointment",
+                "search_care_plans",
+                "read_care_plan",
+                "search_goals",
+                "read_goal",
+                "search_observations",
+                "read_observation",
+            )
+        },
+        "fhir:search_patients_by_post": public("POST", answer=FHIR_TOKEN_ONLY),
+        "fhir:unknown": public(answer=NOT_FOUND),
+    }
+)
