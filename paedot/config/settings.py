@@ -232,6 +232,9 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend], "QUEUES": ["defa
 NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
 NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", "")
 NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+# The stable name of the service's own FHIR code systems and extensions (docs/fhir.md), not the address requests
+# come to: set it to where the service publishes them.
+PAEDOT_FHIR_CANONICAL_URL = env_str("PAEDOT_FHIR_CANONICAL_URL", "https://paediatric-ot.example.nhs.uk/fhir")
 
 SESSION_COOKIE_HTTPONLY = True
 # A staff session ends after 15 minutes without a request (children's records on a shared or unattended screen).

@@ -55,6 +55,13 @@ class NulCharacterMiddleware:
         message = "The request holds a NUL character, which is never valid here. Remove it and try again."
         if request.path.startswith("/api/"):
             return JsonResponse({"message": message, "errors": [{"field": where, "message": message}]}, status=400)
+        if request.path.startswith("/fhir/"):
+            # FHIR clients read errors as an OperationOutcome (paedot.fhir answers every other error so).
+            outcome = {
+                "resourceType": "OperationOutcome",
+                "issue": [{"severity": "error", "code": "invalid", "diagnostics": message}],
+            }
+            return JsonResponse(outcome, status=400, content_type="application/fhir+json; fhirVersion=4.0")
         return HttpResponse(render_to_string("400.html", {"message": message}, request), status=400)
 
     def _nul_in(self, request) -> str | None:

@@ -28,9 +28,6 @@ from paedot.public.models import ServiceDetails
 from paedot.staff.rules import Action, may, refusal
 from paedot.staff.services import authenticate_token
 
-# The service's own code systems and extensions are named under this (docs/fhir.md); PAEDOT_FHIR_CANONICAL_URL
-# overrides it where the service is published elsewhere. A stable name, not the address a request came to.
-DEFAULT_CANONICAL_URL = "https://paediatric-ot.example.nhs.uk/fhir"
 INTERFACE_VERSION = "1"
 CAPABILITY_DATE = "2026-11-27"  # when what this interface answers last changed
 
@@ -120,7 +117,7 @@ def fhir_endpoint(*, methods: Iterable[str] = ("GET",), public: bool = False) ->
 
 def context() -> resources.Context:
     return resources.Context(
-        canonical=getattr(settings, "PAEDOT_FHIR_CANONICAL_URL", DEFAULT_CANONICAL_URL),
+        canonical=settings.PAEDOT_FHIR_CANONICAL_URL,  # the service's own code systems are named under it
         service_name=ServiceDetails.current().name,
     )
 

@@ -463,3 +463,11 @@ def test_a_post_without_a_csrf_token_is_still_told_the_interface_is_read_only(ot
     assert strict.post(f"/fhir/Goal/{record.first_block.goals.first().pk}", {}, **headers).status_code == 405
     searched = strict.post("/fhir/Patient/_search", {"identifier": "9434765919"}, **headers)
     assert searched.status_code == 200 and searched.json()["entry"][0]["resource"]["id"] == str(record.child_id)
+
+
+def test_a_nul_character_in_a_fhir_request_is_refused_as_an_operation_outcome(client):
+    answer = client.get("/fhir/Patient", {"identifier": "https://fhir.nhs.uk/Id/nhs-number|943\x004765919"})
+    assert answer.status_code == 400
+    assert answer["Content-Type"].startswith("application/fhir+json")
+    body = answer.json()
+    assert body["resourceType"] == "OperationOutcome" and "NUL" in body["issue"][0]["diagnostics"]
