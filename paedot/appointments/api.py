@@ -15,6 +15,8 @@ from paedot.appointments.services import (
     book_appointment,
     booking_warnings,
     cancel_appointment,
+    move_appointment,
+    move_warnings,
     record_outcome,
 )
 from paedot.care.models import Package
@@ -105,7 +107,8 @@ class PlanningWarningOut(Schema):
 
     code: str = Field(
         description="`after_school_calendar`: dates after the school holidays held, not skipped. `in_the_past`: "
-        "appointments booked to start before now (booked all the same); each needs its outcome recorded."
+        "appointments booked (or moved) to start before now (booked all the same); each needs its outcome recorded, "
+        "and the family was told nothing of them (the message says so)."
     )
     message: str
     dates: list[dt.date]
@@ -116,8 +119,18 @@ class BookedAppointmentOut(AppointmentOut):
 
     warnings: list[PlanningWarningOut] = Field(
         default_factory=list,
-        description="What to check: `in_the_past` when the appointment starts before it was booked. Empty when "
-        "there is nothing to check.",
+        description="What to check: `in_the_past` when the appointment starts before it was booked (no letter, "
+        "email or text went to the family). Empty when there is nothing to check.",
+    )
+
+
+class MovedAppointmentOut(AppointmentOut):
+    """The appointment just moved, and what to check about it."""
+
+    warnings: list[PlanningWarningOut] = Field(
+        default_factory=list,
+        description="What to check: `in_the_past` when the appointment was moved to start before now (no letter, "
+        "email or text about the move went to the family). Empty when there is nothing to check.",
     )
 
 
@@ -253,6 +266,32 @@ def cancel(request: HttpRequest, appointment_id: int, payload: CancelIn):
         field="reason",
     )
     return appointment_out(updated)
+
+
+class MoveIn(Schema):
+    start: AwareDatetime
+    override_reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+@router.post(
+    "/appointments/{appointment_id}/move",
+    auth=BearerToken(),
+    response={200: MovedAppointmentOut, **ERRORS},
+    summary="Move",
+)
+def move(request: HttpRequest, appointment_id: int, payload: MoveIn):
+    """Moves this occurrence only; the rest of its series stays where it is. 409 when it collides with the
+    clinician's or the room's other bookings, or has an outcome or was cancelled; 422 outside the working pattern
+    unless `override_reason` says why. The family gets a letter, email and text about a move to a time to come; a
+    start before now is moved all the same, with a `warnings` entry, and the family is not told."""
+    appointment = _appointment(request, appointment_id, Action.BOOK_APPOINTMENT)
+    moved = _call(
+        lambda: move_appointment(
+            appointment=appointment, start=payload.start, override_reason=payload.override_reason, moved_by=request.auth
+        ),
+        field="start",
+    )
+    return {**appointment_out(moved), "warnings": move_warnings(moved)}
 
 
 class BlockIn(Schema):

@@ -197,17 +197,35 @@ def issue_appointment_letter(appointment: Appointment, *, issued_by=None) -> Let
     )
 
 
-def issue_block_letter(series: AppointmentSeries, appointments: list[Appointment], *, issued_by=None) -> Letter:
+def issue_block_letter(
+    series: AppointmentSeries, appointments: list[Appointment], *, earlier: int = 0, issued_by=None
+) -> Letter:
+    """The block's letter, listing `appointments`. `earlier`: how many of the block's sessions had already happened
+    when it was planned, left out of the letter (its sessions are numbered from the first one listed)."""
     visits = [visit(a) for a in appointments]
     sessions = [v for v in visits if v.kind != Kind.REVIEW]
     reviews = [v for v in visits if v.kind == Kind.REVIEW]
+    if sessions and not earlier:
+        subject = f"Your {len(sessions)} occupational therapy sessions, from {sessions[0].day}"
+    elif sessions:  # the rest of a block planned after its first sessions had happened
+        more = f"{len(sessions)} more occupational therapy session{'s' if len(sessions) != 1 else ''}"
+        subject = f"Your {more}, from {sessions[0].day}"
+    else:  # every session had happened: only the review is still to come
+        subject = f"Your occupational therapy review on {visits[0].day}"
     return issue_letter(
         referral=series.referral,
         kind=LetterKind.TREATMENT_BLOCK,
         template="appointments/letters/block.jinja",
-        subject=f"Your {len(sessions)} occupational therapy sessions, from {sessions[0].day if sessions else ''}",
+        subject=subject,
         recipients=[family_recipient(series.referral)],
-        context={"sessions": sessions, "reviews": reviews, "first": visits[0], "series": series, **_family(series)},
+        context={
+            "sessions": sessions,
+            "reviews": reviews,
+            "first": visits[0],
+            "series": series,
+            "earlier": earlier,
+            **_family(series),
+        },
         issued_by=issued_by or series.created_by,
     )
 

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from paedot.appointments import letters
-from paedot.appointments.models import Appointment, AppointmentSeries
+from paedot.appointments import letters, rules
+from paedot.appointments.models import Appointment, AppointmentSeries, Kind
 from paedot.appointments.policy import attendance_policy
 from paedot.notifications.models import Channel, Message
 from paedot.notifications.rules import uk_mobile
@@ -72,11 +72,14 @@ def _queue_email_and_text(
     return queued
 
 
-def tell_family_about_booking(appointment: Appointment) -> None:
+def tell_family_about_booking(appointment: Appointment, *, now: dt.datetime | None = None, issued_by=None) -> None:
     """The appointment letter, an email with the .ics file, and a text message. Called inside the booking's
-    transaction."""
+    transaction. Nothing at all for an appointment that had started when it was booked (`now`: by default when it
+    was booked): the family is not told of what has already happened."""
+    if not rules.family_told_of(appointment.start, now or appointment.created_at):
+        return
     referral = appointment.referral
-    letters.issue_appointment_letter(appointment)
+    letters.issue_appointment_letter(appointment, issued_by=issued_by)
     visit = letters.visit(appointment)
     _queue_email_and_text(
         referral,
@@ -96,32 +99,45 @@ def tell_family_about_booking(appointment: Appointment) -> None:
     )
 
 
-def tell_family_about_block(series: AppointmentSeries) -> None:
+def tell_family_about_block(series: AppointmentSeries, *, now: dt.datetime | None = None) -> None:
     """One letter listing every session and the review, one email with all of them in its .ics file, and one text
-    message. Called inside the block's transaction, once for the whole block."""
+    message. Called inside the block's transaction, once for the whole block.
+
+    Only the appointments still to come at `now` (by default when the block was planned) are told: a block recorded
+    partly after the event lists the rest of it, and one wholly in the past sends nothing."""
     referral = series.referral
-    appointments = list(
+    now = now or series.created_at
+    live = list(
         series.appointments.live().select_related("location", "room", "clinician", "referral__child").order_by("start")
     )
+    appointments = [a for a in live if rules.family_told_of(a.start, now)]
     if not appointments:
         return
-    letters.issue_block_letter(series, appointments)
+    earlier = sum(1 for a in live if a.kind != Kind.REVIEW and not rules.family_told_of(a.start, now))
+    letters.issue_block_letter(series, appointments, earlier=earlier)
     visits = [letters.visit(a) for a in appointments]
     first = visits[0]
     sessions = sum(1 for v in visits if v.kind != "review")
+    name = referral.child.given_name
+    if not earlier:
+        subject = f"{sessions} occupational therapy sessions, from {first.day}"
+        intro = f"We have booked {sessions} occupational therapy sessions for {name}, and a review after them."
+    elif sessions:
+        subject = f"{sessions} more occupational therapy session{'s' if sessions != 1 else ''}, from {first.day}"
+        intro = (
+            f"We have booked the rest of {name}'s block of occupational therapy: {sessions} more "
+            f"session{'s' if sessions != 1 else ''}, and a review after them."
+        )
+    else:
+        subject = f"Occupational therapy review on {first.day}"
+        intro = f"We have booked a review of {name}'s occupational therapy, after the block of sessions."
+    lead = f"We have booked {len(visits)} appointments. The first is an" if len(visits) > 1 else "We have booked an"
     _queue_email_and_text(
         referral,
         reference=f"series:{series.pk}:booked",
-        subject=f"{sessions} occupational therapy sessions, from {first.day}",
-        email_body=letters.email_text(
-            visits,
-            reference=referral.reference,
-            intro=f"We have booked {sessions} occupational therapy sessions for {referral.child.given_name}, and a "
-            "review after them.",
-        ),
-        sms_body=letters.sms_text(
-            first, lead=f"We have booked {len(visits)} appointments. The first is an", reference=referral.reference
-        ),
+        subject=subject,
+        email_body=letters.email_text(visits, reference=referral.reference, intro=intro),
+        sms_body=letters.sms_text(first, lead=lead, reference=referral.reference),
         attachment=Attachment(
             filename="appointments.ics",
             content=letters.calendar_file(appointments, reference=referral.reference),
@@ -182,7 +198,10 @@ def _families(appointment: Appointment) -> list[Referral]:
 
 
 def queue_reminders(appointment: Appointment) -> int:
-    """Queue the reminder for each family not yet reminded of this appointment at this time; returns how many."""
+    """Queue the reminder for each family not yet reminded of this appointment at this time; returns how many. None
+    for an appointment (or group session) that has already started: a reminder of it could only confuse."""
+    if not rules.family_told_of(appointment.start, timezone.now()):
+        return 0
     visit = letters.visit(appointment)
     reminded = 0
     for referral in _families(appointment):

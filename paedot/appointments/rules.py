@@ -63,12 +63,33 @@ def needs_attendance_review(outcomes_latest_last: list[str], in_a_row: int = WAS
 
 IN_THE_PAST = "in_the_past"
 
+# What a booking made after the event says about the family: they are told nothing of what has already happened.
+NOT_TOLD_OF_IT = "No letter, email or text message was sent to the family, because it has already happened."
+NOT_TOLD_OF_THEM = (
+    "No letter, email or text message was sent to the family, because these sessions have already happened."
+)
+TOLD_ONLY_WHAT_IS_TO_COME = (
+    "The family was told only of the appointments still to come: their letter does not list the ones in the past."
+)
+NOT_TOLD_OF_THE_MOVE = (
+    "No letter, email or text message was sent to the family about the move, because it has already happened."
+)
 
-def _day(start: dt.datetime) -> dt.date:
+
+def family_told_of(start: dt.datetime, now: dt.datetime) -> bool:
+    """Whether the family gets a letter, email, text or reminder about an appointment booked (or moved) at `now`:
+    only when it is still to come. "Your appointment is on <a day already gone>" confuses a family and erodes their
+    trust in the letters that matter (hazard H12); a session already held needs its outcome, not a letter. The same
+    boundary as the in_the_past warning: one starting at this very minute is still to come."""
+    return start >= now
+
+
+def london_day(start: dt.datetime) -> dt.date:
     return start.astimezone(LONDON).date()
 
 
-def _listed(days: Sequence[dt.date]) -> str:
+def listed_days(days: Sequence[dt.date]) -> str:
+    """Monday 7 December 2026, Monday 14 December 2026 and Monday 21 December 2026"""
     named = [f"{day:%A %-d %B %Y}" for day in days]
     return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
 
@@ -78,39 +99,57 @@ def block_in_the_past(
 ) -> PlanWarning | None:
     """The sessions of a block (and its review) that start before `now`. They are booked all the same: recording a
     block already given is real work. But a year typed wrongly (2025 for 2026) would otherwise fill the diary with
-    past sessions and no outcomes, so the planner is told how many and which. None when all are still to come."""
-    past = [_day(start) for start in sorted(sessions) if start < now]
-    review_day = _day(review) if review is not None and review < now else None
+    past sessions and no outcomes, so the planner is told how many and which, and that the family was told only of
+    what is still to come (nothing at all when everything is past). None when all are still to come."""
+    past = [london_day(start) for start in sorted(sessions) if start < now]
+    review_day = london_day(review) if review is not None and review < now else None
     if past:
         count = "1 session of this block is" if len(past) == 1 else f"{len(past)} sessions of this block are"
-        said = f"{count} in the past: {_listed(past)}"
+        said = f"{count} in the past: {listed_days(past)}"
         if review_day is not None:
-            said += f", and so is the review, {_listed([review_day])}"
+            said += f", and so is the review, {listed_days([review_day])}"
     elif review_day is not None:
-        said = f"The review of this block is in the past: {_listed([review_day])}"
+        said = f"The review of this block is in the past: {listed_days([review_day])}"
     else:
         return None
     days = (*past, review_day) if review_day is not None else tuple(past)
     many = len(days) > 1
+    everything_past = len(past) == len(sessions) and (review is None or review_day is not None)
+    family = (NOT_TOLD_OF_THEM if many else NOT_TOLD_OF_IT) if everything_past else TOLD_ONLY_WHAT_IS_TO_COME
     return PlanWarning(
         code=IN_THE_PAST,
         message=f"{said}. {'They are' if many else 'It is'} booked all the same, for treatment already given: record "
-        f"the outcome of {'each' if many else 'it'} (attended or was not brought). If the first date was typed "
-        "wrongly, cancel the block's appointments and plan it again.",
+        f"the outcome of {'each' if many else 'it'} (attended or was not brought). {family} If the first date was "
+        "typed wrongly, cancel the block's appointments and plan it again.",
         dates=days,
     )
 
 
 def appointment_in_the_past(start: dt.datetime, now: dt.datetime) -> PlanWarning | None:
-    """One appointment booked to start before `now`: booked all the same, with what to do about it. None when it is
-    still to come."""
+    """One appointment booked to start before `now`: booked all the same, with what to do about it, and no word to
+    the family. None when it is still to come."""
     if start >= now:
         return None
     local = start.astimezone(LONDON)
     return PlanWarning(
         code=IN_THE_PAST,
         message=f"This appointment is in the past: {local:%A %-d %B %Y} at {local:%H:%M}. It is booked all the same, "
-        "for an appointment already held: record its outcome (attended or was not brought). If the date was typed "
-        "wrongly, cancel it and book again.",
+        f"for an appointment already held: record its outcome (attended or was not brought). {NOT_TOLD_OF_IT} If the "
+        "date was typed wrongly, cancel it and book again.",
+        dates=(local.date(),),
+    )
+
+
+def moved_into_the_past(start: dt.datetime, now: dt.datetime) -> PlanWarning | None:
+    """One appointment moved (at `now`) to start before `now`: moved all the same, as a booking in the past is, and
+    the family is not told of the move. None when its new time is still to come."""
+    if start >= now:
+        return None
+    local = start.astimezone(LONDON)
+    return PlanWarning(
+        code=IN_THE_PAST,
+        message=f"This appointment has been moved into the past: {local:%A %-d %B %Y} at {local:%H:%M}. It is moved "
+        "all the same, for an appointment already held: record its outcome (attended or was not brought). "
+        f"{NOT_TOLD_OF_THE_MOVE} If the date was typed wrongly, move it again.",
         dates=(local.date(),),
     )

@@ -100,6 +100,20 @@ def _address_for(location: Location, referral: Referral | None) -> str:
     return ", ".join(part for part in (location.name, location.address.replace("\n", ", "), location.postcode) if part)
 
 
+def readdress_home_visits(*, child, changed_by) -> int:
+    """The child's home visits still to come go to the address the child has now (as _address_for gives a home
+    visit's); those that have started, have an outcome or were cancelled keep the address they had. Runs inside the
+    caller's transaction (children.services.details.change_child_details writes the audit event, with how many);
+    update(), so the addresses are not copied into the audit trail. Returns how many home visits are to come."""
+    require(changed_by, Action.UPDATE_CHILD_DETAILS)
+    now = timezone.now()
+    to_come = Appointment.objects.filter(
+        referral__child_id=child.pk, location__kind=LocationKind.HOME, start__gt=now, cancelled=False, outcome=""
+    )
+    address = ", ".join(part for part in (child.address, child.postcode) if part)
+    return to_come.update(address=address, updated_at=now)
+
+
 def booking_warnings(appointment: Appointment) -> list[dict]:
     """What to check about a booking once made, as kept in its audit event and given in the API: an appointment that
     starts before it was booked needs its outcome recorded (or it was typed wrongly). Empty when it is to come."""
@@ -124,7 +138,7 @@ def book_appointment(
 ) -> Appointment:
     """Book one appointment. A waiting or invited child becomes booked; the family gets a letter and a reminder.
     One that starts before now is booked all the same (recording what already happened is real work), and its audit
-    event keeps the warning booking_warnings() gives."""
+    event keeps the warning booking_warnings() gives; the family is told nothing of it (messages.py)."""
     require(booked_by, Action.BOOK_APPOINTMENT)
     if kind not in Kind.values:
         raise ValueError(f"Choose a kind of appointment: {', '.join(Kind.values)}.")
@@ -197,10 +211,21 @@ def book_appointment(
     return appointment
 
 
+def move_warnings(appointment: Appointment) -> list[dict]:
+    """What to check about an appointment just moved (its updated_at is when it moved), as kept in the audit event
+    and given in the API: one moved to start before then needs its outcome recorded, and the family was not told of
+    the move. Empty when its new time is to come."""
+    warning = rules.moved_into_the_past(appointment.start, appointment.updated_at)
+    return [warning_record(warning)] if warning else []
+
+
 def move_appointment(
     *, appointment: Appointment, start: dt.datetime, moved_by, override_reason: str = ""
 ) -> Appointment:
-    """Move one occurrence; the rest of its series stays where it is."""
+    """Move one occurrence; the rest of its series stays where it is. A move to a time before now is made all the
+    same, with the warning move_warnings() gives, and the family is not told of it. A move to a time to come tells
+    the family of the change; or, when its old time had already gone when it was booked (or last moved), so the family
+    never heard of it, of the booking."""
     require(moved_by, Action.BOOK_APPOINTMENT)
     if appointment.cancelled or appointment.outcome:
         raise TransitionRefused("This appointment has happened or been cancelled: book a new one instead.")
@@ -208,23 +233,33 @@ def move_appointment(
     problems = availability(appointment.clinician, start, end)
     if problems and not (override_reason or "").strip():
         raise OutsideAvailability(problems)
+    now = timezone.now()
     with transaction.atomic():
         _lock_and_check(appointment.clinician, appointment.room, start, end, ignore=appointment.pk)
-        before = appointment.start
+        before, last_set = appointment.start, appointment.updated_at
         Appointment.objects.filter(pk=appointment.pk).update(
-            start=start, end=end, override_reason=override_reason.strip() if problems else "", updated_at=timezone.now()
+            start=start, end=end, override_reason=override_reason.strip() if problems else "", updated_at=now
         )
-        appointment.start, appointment.end = start, end
-        if appointment.referral_id is not None or appointment.programme_id is not None:
-            from paedot.appointments.messages import tell_family_about_change
+        appointment.start, appointment.end, appointment.updated_at = start, end, now
+        if appointment.referral_id is not None and rules.family_told_of(start, now):
+            from paedot.appointments.messages import tell_family_about_booking, tell_family_about_change
 
-            tell_family_about_change(appointment, was=before, changed_by=moved_by)
+            # Its old time was to come when it was booked (or last moved): the family was told of it.
+            if rules.family_told_of(before, last_set):
+                tell_family_about_change(appointment, was=before, changed_by=moved_by)
+            else:  # booked (or moved) after the event, never told: "moved from <a day gone>" would only confuse
+                tell_family_about_booking(appointment, now=now, issued_by=moved_by)
         record_event(
             action="appointment.moved",
             actor=moved_by,
             target=appointment.referral or appointment,
             reason=override_reason,
-            detail={"appointment": appointment.pk, "from": before.isoformat(), "to": start.isoformat()},
+            detail={
+                "appointment": appointment.pk,
+                "from": before.isoformat(),
+                "to": start.isoformat(),
+                "warnings": move_warnings(appointment),
+            },
         )
     return appointment
 
@@ -364,7 +399,8 @@ def plan_treatment_block(
     An OT assistant may deliver the sessions; the review is then booked with their supervising OT. At a school, any
     date after the school holidays held is booked all the same (refusing would stop real work) and the block keeps a
     warning naming those dates (hazard H16). Likewise sessions (or the review) before now: a block recorded after the
-    event is booked, with a warning naming the sessions in the past, each needing its outcome.
+    event is booked, with a warning naming the sessions in the past, each needing its outcome; the family is told
+    only of the appointments still to come, and nothing at all when every one is past.
     """
     require(planned_by, Action.PLAN_BLOCK)
     if not 1 <= sessions <= 52:
@@ -378,7 +414,8 @@ def plan_treatment_block(
     excluded = excluded_dates(first_day, horizon, school_setting=at_school)
     plan = plan_block(first_start=first_start, sessions=sessions, interval_days=interval_days, excluded=excluded)
     days = [start.astimezone(LONDON).date() for start in (*plan.sessions, plan.review)]
-    in_the_past = rules.block_in_the_past(plan.sessions, plan.review, timezone.now())
+    now = timezone.now()
+    in_the_past = rules.block_in_the_past(plan.sessions, plan.review, now)
     warnings = [
         warning_record(w)
         for w in (in_the_past, *school_calendar_warnings(days, school_setting=at_school))
@@ -440,5 +477,5 @@ def plan_treatment_block(
         if notify:
             from paedot.appointments.messages import tell_family_about_block
 
-            tell_family_about_block(series)
+            tell_family_about_block(series, now=now)
     return Block(series=series, sessions=booked, review=review)

@@ -35,6 +35,7 @@ from paedot.appointments.services import (
     booking_warnings,
     cancel_appointment,
     move_appointment,
+    move_warnings,
     record_outcome,
     review_attendance_flag,
 )
@@ -390,7 +391,11 @@ def move_appointment_view(request: HttpRequest, appointment_id: int) -> HttpResp
     if moved is None:
         appointment.refresh_from_db()
         return _show(request, appointment, forms={"move": form}, status=status, problems=problems)
-    return _done(request, appointment, f"Moved to {presenters.when(moved)}. The rest of its series stays as it was.")
+    messages.success(request, f"Moved to {presenters.when(moved)}. The rest of its series stays as it was.")
+    # Moved into the past: said on this page, as a booking in the past is, where its outcome is recorded.
+    for warning in move_warnings(moved):
+        messages.warning(request, warning["message"])
+    return redirect("appointments:show_appointment", appointment_id=appointment.pk)
 
 
 @login_required

@@ -165,8 +165,10 @@ class SessionsOut(Schema):
     skipped: list[dict]
     warnings: list[PlanningWarningOut] = Field(
         default_factory=list,
-        description="What to check: at a school or nursery, the dates after the last day of the school holidays "
-        "held, for which no holiday could be skipped. Empty when there is nothing to check.",
+        description="What to check: `in_the_past`, the sessions booked to start before now, each needing its "
+        "register (no family in the group is sent a reminder or other message about them); `after_school_calendar`, "
+        "at a school or nursery, the dates after the last day of the school holidays held, for which no holiday "
+        "could be skipped. Empty when there is nothing to check.",
     )
 
 
@@ -180,7 +182,8 @@ def create_sessions(request: HttpRequest, programme_id: int, payload: SessionsIn
     """Sessions on the first N dates of the series (first_start, then every interval) that are not bank holidays,
     closure days or, in schools and nurseries, school holidays. All or nothing: 409 when any clashes with the
     clinician's or the room's diary; 422 outside the working pattern unless `override_reason` says why. Dates at a
-    school after the school holidays held are booked all the same, with a `warnings` entry naming them."""
+    school after the school holidays held, and sessions before now, are booked all the same, with a `warnings` entry
+    naming them."""
     programme = _programme(request, programme_id, Action.MANAGE_GROUPS)
     scheduled = _call(
         lambda: schedule_sessions(

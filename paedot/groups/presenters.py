@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from paedot.core.presenters import format_date
-from paedot.diaries.rules import LONDON
+from paedot.diaries.rules import LONDON, warning_record
 from paedot.groups import rules
 
 OUTCOME_TAGS = {
@@ -50,3 +50,17 @@ def session_row(session, *, now: dt.datetime | None = None) -> dict:
         "on_register": session.on_register,
         "started": session.start <= now,
     }
+
+
+def booked_in_the_past(sessions, *, now: dt.datetime) -> dict | None:
+    """The callout for sessions booked after they had started (annotated with on_register and recorded), as a
+    block's: shown until each has its register complete or is cancelled, when the warning has been acted on."""
+    waiting = [
+        session.start
+        for session in sessions
+        if session.start < session.created_at
+        and not session.cancelled
+        and not (session.on_register and session.recorded >= session.on_register)
+    ]
+    warning = rules.sessions_in_the_past(waiting, now)
+    return {**warning_record(warning), "heading": "Sessions booked in the past"} if warning else None

@@ -1,8 +1,14 @@
-"""Who may join a group, and what can be recorded on a group session's register. Pure functions."""
+"""Who may join a group, what can be recorded on a group session's register, and what to say when sessions are
+booked in the past. Pure functions."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from paedot.appointments.rules import IN_THE_PAST, listed_days, london_day
+from paedot.diaries.rules import PlanWarning
 
 # Children on the waiting list (enrolling books them) or already seen (a group as part of their package of care).
 ENROLLABLE_STATUSES = frozenset({"waiting", "invited", "booked", "seen"})
@@ -73,3 +79,23 @@ def attendance_refusal(
             ").",
         )
     return None
+
+
+def sessions_in_the_past(sessions: Sequence[dt.datetime], now: dt.datetime) -> PlanWarning | None:
+    """The sessions of a group that start before `now`. They are booked all the same (a group already run is recorded
+    after the event), but each needs its register, and the families with a place are sent no reminder of them. None
+    when all are still to come."""
+    past = sorted({london_day(start) for start in sessions if start < now})
+    if not past:
+        return None
+    many = len(past) > 1
+    count = f"{len(past)} sessions of this group are" if many else "1 session of this group is"
+    return PlanWarning(
+        code=IN_THE_PAST,
+        message=f"{count} in the past: {listed_days(past)}. {'They are' if many else 'It is'} booked all the same, "
+        f"for {'sessions' if many else 'a session'} already held: record who came on {'each' if many else 'its'} "
+        f"register. No reminder or other message is sent to the families in the group about "
+        f"{'them' if many else 'it'}, because {'they have' if many else 'it has'} already happened. If the first "
+        f"date was typed wrongly, cancel {'these sessions' if many else 'it'} and book again.",
+        dates=tuple(past),
+    )

@@ -111,7 +111,9 @@ def create_programme(
 class ScheduledSessions:
     sessions: list[Appointment]
     skipped: tuple[tuple[dt.date, str], ...]
-    warnings: tuple[PlanWarning, ...] = ()  # dates at a school after the school holidays held (hazard H16)
+    # Sessions booked in the past (each needs its register; the families are not told of them), then dates at a
+    # school after the school holidays held (hazard H16).
+    warnings: tuple[PlanWarning, ...] = ()
 
 
 def schedule_sessions(
@@ -130,6 +132,9 @@ def schedule_sessions(
 
     Unlike a block of treatment, a group has no review session: each child's review is their own appointment. At a
     school, dates after the school holidays held are booked all the same, with a warning naming them (hazard H16).
+    So are sessions before now (a group recorded after the event), with a warning naming them: each needs its
+    register, and no family in the group is sent a message about them (no reminder is ever queued for a session
+    that has started).
     """
     require(scheduled_by, Action.MANAGE_GROUPS)
     if not 1 <= sessions <= rules.MAX_SESSIONS:
@@ -144,8 +149,12 @@ def schedule_sessions(
     excluded = excluded_dates(first_day, horizon, school_setting=at_school)
     # plan_block also picks a review date after the last session; a group does not use it (see above).
     plan = plan_block(first_start=first_start, sessions=sessions, interval_days=interval_days, excluded=excluded)
-    warnings = school_calendar_warnings(
-        [start.astimezone(LONDON).date() for start in plan.sessions], school_setting=at_school
+    in_the_past = rules.sessions_in_the_past(plan.sessions, timezone.now())
+    warnings = (
+        *((in_the_past,) if in_the_past else ()),
+        *school_calendar_warnings(
+            [start.astimezone(LONDON).date() for start in plan.sessions], school_setting=at_school
+        ),
     )
     with transaction.atomic():
         programme = (

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paedot.appointments.models import Appointment, Kind
+from paedot.appointments.rules import IN_THE_PAST
 from paedot.appointments.services import DoubleBooking, OutsideAvailability
 from paedot.core.presenters import format_date
 from paedot.groups import presenters, rules
@@ -162,7 +163,8 @@ def show_programme(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request.user, Action.VIEW_DIARIES)
     programme = _programme(pk)
     now = timezone.now()
-    sessions = [presenters.session_row(session, now=now) for session in _sessions(programme)]
+    annotated = list(_sessions(programme))
+    sessions = [presenters.session_row(session, now=now) for session in annotated]
     enrolments = list(
         _visible_enrolments(request, programme.enrolments.all())
         .select_related("referral__child", "enrolled_by")
@@ -175,6 +177,7 @@ def show_programme(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "places_left": rules.places_left(capacity=programme.capacity, enrolled=programme.enrolled),
             "sessions": sessions,
+            "in_the_past": presenters.booked_in_the_past(annotated, now=now),
             "enrolled": [e for e in enrolments if e.withdrawn_at is None],
             "withdrawn": [e for e in enrolments if e.withdrawn_at is not None],
             "status_tag": referral_presenters.status_tag,
@@ -219,7 +222,8 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{count} session{'s' if count != 1 else ''} booked." + (f" Left out: {skipped}." if skipped else ""),
             )
             for warning in scheduled.warnings:
-                messages.warning(request, warning.message)
+                if warning.code != IN_THE_PAST:  # the group's page calls these out until each register is done
+                    messages.warning(request, warning.message)
             return redirect("groups:show_programme", programme.pk)
     return render(
         request,

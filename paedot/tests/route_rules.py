@@ -299,6 +299,7 @@ API: dict[str, Operation] = {
     "POST /api/appointments": about_referral(A.BOOK_APPOINTMENT),
     "POST /api/appointments/{appointment_id}/outcome": op(A.RECORD_OUTCOME),
     "POST /api/appointments/{appointment_id}/cancel": op(A.RECORD_OUTCOME),
+    "POST /api/appointments/{appointment_id}/move": op(A.BOOK_APPOINTMENT),
     "POST /api/referrals/{reference}/blocks": about_referral(A.PLAN_BLOCK),
     "GET /api/tokens": op(None),
     "POST /api/tokens": op(None),

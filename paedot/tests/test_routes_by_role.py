@@ -509,6 +509,7 @@ def api_body(operation: str, record: Record) -> dict[str, Any] | None:
         "POST /api/duplicates/{duplicate_id}/merge": {"reason": "Same child: same school and parent"},
         "POST /api/duplicates/{duplicate_id}/dismiss": {"reason": "Different children"},
         "POST /api/letters/{letter_id}/not-posted": {"reason": "Still in the post tray"},
+        "POST /api/appointments/{appointment_id}/move": {"start": "2027-02-01T14:00:00+00:00"},
         "PATCH /api/referrals/{reference}/child": {
             "address": "2 Walk Road, Birmingham",
             "postcode": "B21 9RY",

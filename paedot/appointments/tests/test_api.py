@@ -241,3 +241,105 @@ def test_the_booking_schema_keeps_the_appointment_fields_and_documents_the_warni
     assert set(booked["required"]) == set(appointment["required"])
     assert "in_the_past" in components["PlanningWarningOut"]["properties"]["code"]["description"]
     assert list(appointment["properties"]) == APPOINTMENT_FIELDS
+
+
+# Booked or moved after the event: the family is told nothing of it, and the warning says so (hazard H12).
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_an_appointment_booked_in_the_past_says_no_letter_was_sent_and_none_is(client):
+    clinician_working()
+    referral = referral_in("invited", received_date=dt.date(2026, 10, 1))
+    response = post(client, "/api/appointments", booking(referral, start="2026-12-14T09:30:00+00:00"))
+    assert response.status_code == 201, response.content
+    (warning,) = response.json()["warnings"]
+    assert (
+        "No letter, email or text message was sent to the family, because it has already happened."
+        in (warning["message"])
+    )
+    assert not referral.letters.filter(kind="appointment").exists()
+    assert not referral.messages.exists()
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_a_block_wholly_in_the_past_says_no_letter_was_sent_and_none_is(client):
+    clinician_working()
+    referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+    block = {
+        "clinician": "ot-diary",
+        "location": clinic().pk,
+        "first_start": "2026-11-16T10:00:00+00:00",
+        "sessions": 2,
+    }
+    response = post(client, f"/api/referrals/{referral.reference}/blocks", block, role="ot")
+    assert response.status_code == 201, response.content
+    (warning,) = response.json()["warnings"]
+    assert warning["code"] == "in_the_past"
+    assert (
+        "No letter, email or text message was sent to the family, because these sessions have already happened."
+        in warning["message"]
+    )
+    assert not referral.letters.filter(kind="treatment_block").exists()
+    assert not referral.messages.exists()
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_moving_an_appointment_into_the_past_keeps_every_field_and_adds_a_warning(client):
+    clinician_working()
+    referral = referral_in("invited", received_date=dt.date(2026, 10, 1))
+    appointment_id = post(client, "/api/appointments", booking(referral)).json()["id"]
+
+    response = post(client, f"/api/appointments/{appointment_id}/move", {"start": "2026-12-14T09:30:00+00:00"})
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert list(body) == [*APPOINTMENT_FIELDS, "warnings"]
+    assert body["id"] == appointment_id and body["start"] == "2026-12-14T09:30:00+00:00"
+    (warning,) = body["warnings"]
+    assert warning["code"] == "in_the_past" and warning["dates"] == ["2026-12-14"]
+    assert warning["message"].startswith("This appointment has been moved into the past: Monday 14 December 2026")
+    assert "No letter, email or text message was sent to the family about the move" in warning["message"]
+    assert not referral.letters.filter(kind="appointment_change").exists()
+    assert not referral.messages.filter(reference__contains=":moved:").exists()
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_moving_an_appointment_to_come_tells_the_family_of_the_change(client):
+    clinician_working()
+    referral = referral_in("invited")
+    appointment_id = post(client, "/api/appointments", booking(referral)).json()["id"]
+
+    response = post(client, f"/api/appointments/{appointment_id}/move", {"start": "2027-01-12T09:30:00+00:00"})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["warnings"] == []
+    assert referral.letters.filter(kind="appointment_change").count() == 1
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_moving_checks_the_diary_and_the_appointment_like_booking(client):
+    clinician_working()
+    first, second = referral_in("waiting"), referral_in("waiting")
+    first_id = post(client, "/api/appointments", booking(first)).json()["id"]
+    post(client, "/api/appointments", booking(second, start="2027-01-12T09:30:00+00:00"))
+    move = f"/api/appointments/{first_id}/move"
+
+    clash = post(client, move, {"start": "2027-01-12T10:00:00+00:00"})
+    assert clash.status_code == 409 and "already has an appointment" in clash.json()["message"]
+    evening = post(client, move, {"start": "2027-01-12T18:00:00+00:00"})
+    assert evening.status_code == 422 and "working hours" in evening.json()["message"]
+    after_school = {"start": "2027-01-12T18:00:00+00:00", "override_reason": "After school"}
+    assert post(client, move, after_school).status_code == 200
+    assert post(client, move, {"start": "2027-01-12T18:00:00"}).status_code in (400, 422)  # no time zone
+    assert post(client, "/api/appointments/999999/move", {"start": "2027-01-13T10:00:00+00:00"}).status_code == 404
+    for role in ("auditor", "partner_system"):
+        assert post(client, move, {"start": "2027-01-13T10:00:00+00:00"}, role=role).status_code == 403
+
+
+def test_the_move_schema_keeps_the_appointment_fields_and_documents_the_warnings(client):
+    schema = client.get("/api/openapi.json").json()
+    components = schema["components"]["schemas"]
+    moved, appointment = components["MovedAppointmentOut"], components["AppointmentOut"]
+    assert list(moved["properties"]) == [*appointment["properties"], "warnings"]
+    assert "in_the_past" in moved["properties"]["warnings"]["description"]
+    assert "/api/appointments/{appointment_id}/move" in schema["paths"]

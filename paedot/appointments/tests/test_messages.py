@@ -353,3 +353,140 @@ class _Out:
 
     def flush(self):
         pass
+
+
+# Booked or moved after the event: the family is told only of what is still to come (hazard H12). Now is Saturday 20
+# March 2027, 9am.
+
+
+def child_seen_since_january():
+    return referral_in("booked", received_date=dt.date(2027, 1, 4), child=CHILD, parent_carer=PARENT)
+
+
+APPOINTMENT_LETTERS = ("appointment", "treatment_block", "appointment_change")
+
+
+def letters_to(referral=None):
+    letters = Letter.objects.filter(kind__in=APPOINTMENT_LETTERS)
+    return letters.filter(referral=referral) if referral is not None else letters
+
+
+def block_from(first_start, referral=None):
+    return plan_treatment_block(
+        referral=referral or child_seen_since_january(),
+        clinician=clinician_working(),
+        location=clinic(),
+        first_start=first_start,
+        sessions=3,
+        planned_by=staff("ot"),
+    )
+
+
+class TestBookedAfterTheEvent:
+    def test_an_appointment_booked_after_it_started_sends_no_letter_email_or_text(
+        self, django_capture_on_commit_callbacks
+    ):
+        referral = child_seen_since_january()
+        with django_capture_on_commit_callbacks(execute=True):
+            appointment = book(referral, start=london(2027, 3, 15, 10, 0), kind="treatment")
+        assert Appointment.objects.filter(pk=appointment.pk).exists()  # booked all the same
+        assert not letters_to(referral).exists()
+        assert not Message.objects.exists()
+        assert mail.outbox == []
+
+    def test_a_block_partly_in_the_past_tells_the_family_only_of_the_sessions_to_come(
+        self, django_capture_on_commit_callbacks
+    ):
+        referral = child_seen_since_january()
+        with django_capture_on_commit_callbacks(execute=True):
+            # Tuesdays 9, 16 and 23 March, the review on the 30th: the first two have happened.
+            block = block_from(london(2027, 3, 9, 10, 0), referral)
+        to_come = [block.sessions[2], block.review]
+        [letter] = letters_to(referral)
+        assert letter.kind == "treatment_block"
+        assert letter.subject == "Your 1 more occupational therapy session, from Tuesday 23 March 2027"
+        text = text_of(letter)
+        assert "We have booked the rest of Zara Exampleton's block of occupational therapy: 1 more session" in text
+        assert "Session 3 Tuesday 23 March 2027 10am to 10:45am" in text
+        assert "Review Tuesday 30 March 2027" in text
+        assert "9 March" not in text and "16 March" not in text and "Session 1" not in text
+        [sent] = mail.outbox
+        assert sent.subject == "1 more occupational therapy session, from Tuesday 23 March 2027"
+        assert "9 March" not in sent.body and "16 March" not in sent.body
+        events = parse(sent.attachments[0][1]).walk("VEVENT")
+        assert [e.decoded("dtstart") for e in events] == [a.start for a in to_come]
+        sms = Message.objects.get(channel="sms")
+        assert sms.body.startswith(
+            "Paediatric Occupational Therapy Service: We have booked 2 appointments. The first is an occupational "
+            "therapy session on Tuesday 23 March 2027 at 10am"
+        )
+
+    def test_a_block_wholly_in_the_past_sends_the_family_nothing(self, django_capture_on_commit_callbacks):
+        referral = child_seen_since_january()
+        with django_capture_on_commit_callbacks(execute=True):
+            block = block_from(london(2027, 2, 16, 10, 0), referral)  # 16 February to the review on 9 March
+        assert Appointment.objects.filter(series=block.series).count() == 4  # booked all the same
+        assert not letters_to(referral).exists()
+        assert not Message.objects.exists()
+        assert mail.outbox == []
+        (warning,) = block.series.warnings
+        assert (
+            "No letter, email or text message was sent to the family, because these sessions have"
+            in (warning["message"])
+        )
+
+    def test_a_block_with_only_its_review_to_come_tells_the_family_of_the_review(
+        self, django_capture_on_commit_callbacks
+    ):
+        referral = child_seen_since_january()
+        with django_capture_on_commit_callbacks(execute=True):
+            block = block_from(london(2027, 3, 2, 10, 0), referral)  # 2, 9 and 16 March; the review on the 23rd
+        [letter] = letters_to(referral)
+        assert letter.subject == "Your occupational therapy review on Tuesday 23 March 2027"
+        text = text_of(letter)
+        assert "We have booked a review for Zara Exampleton, after their block of occupational therapy sessions" in text
+        assert "Session" not in text.split("When")[1].split("Where")[0]
+        [sent] = mail.outbox
+        [event] = parse(sent.attachments[0][1]).walk("VEVENT")
+        assert event.decoded("dtstart") == block.review.start
+        assert Message.objects.get(channel="sms").body.startswith(
+            "Paediatric Occupational Therapy Service: We have booked an occupational therapy review on Tuesday 23 "
+            "March 2027 at 10am"
+        )
+
+    def test_no_reminder_is_ever_queued_for_an_appointment_that_has_started(self, before_the_clocks_change):
+        past = book(child_seen_since_january(), start=london(2027, 3, 19, 10, 0), kind="treatment")
+        soon = book(child_invited())  # Tuesday 30 March at 10am
+        assert messages.queue_reminders(past) == 0
+        before_the_clocks_change.move_to("2027-03-30 10:01 +01:00")  # a minute after it started
+        assert messages.queue_reminders(soon) == 0
+        assert messages.send_appointment_reminders() == 0
+        assert not Message.objects.filter(reference__contains="reminder").exists()
+
+
+class TestMovedAfterTheEvent:
+    def test_an_appointment_moved_into_the_past_sends_the_family_nothing(self, django_capture_on_commit_callbacks):
+        appointment = book(child_seen_since_january())  # Tuesday 30 March: told
+        Message.objects.all().delete()
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            move_appointment(appointment=appointment, start=london(2027, 3, 16, 14, 0), moved_by=staff("ot"))
+        assert Appointment.objects.get(pk=appointment.pk).start == london(2027, 3, 16, 14, 0)
+        assert not Letter.objects.filter(kind="appointment_change").exists()
+        assert not Message.objects.exists()
+        assert mail.outbox == []
+
+    def test_an_appointment_booked_after_the_event_then_moved_to_come_gets_a_booking_letter_not_a_change(
+        self, django_capture_on_commit_callbacks
+    ):
+        appointment = book(child_seen_since_january(), start=london(2027, 3, 16, 10, 0), kind="treatment")
+        assert not letters_to().exists()  # never told of 16 March
+        with django_capture_on_commit_callbacks(execute=True):
+            move_appointment(appointment=appointment, start=london(2027, 3, 31, 14, 0), moved_by=staff("ot"))
+        [letter] = letters_to()
+        assert letter.kind == "appointment"
+        assert letter.subject == "Your appointment on Wednesday 31 March 2027 at 2pm"
+        assert "16 March" not in text_of(letter)
+        [sent] = mail.outbox
+        assert sent.subject == "Occupational therapy appointment on Wednesday 31 March 2027 at 2pm"
+        assert set(Message.objects.values_list("reference", flat=True)) == {f"appointment:{appointment.pk}:booked"}

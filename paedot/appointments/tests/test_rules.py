@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from paedot.appointments.rules import IN_THE_PAST, appointment_in_the_past, block_in_the_past
+from paedot.appointments.rules import (
+    IN_THE_PAST,
+    appointment_in_the_past,
+    block_in_the_past,
+    family_told_of,
+    moved_into_the_past,
+)
 from paedot.appointments.tests.factories import london
 
 NOW = london(2027, 1, 4, 9, 0)
@@ -61,3 +67,53 @@ def test_a_single_appointment_in_the_past_is_named_with_its_time():
     assert warning.dates == (dt.date(2026, 1, 5),)
     assert warning.message.startswith("This appointment is in the past: Monday 5 January 2026 at 09:30.")
     assert "record its outcome" in warning.message
+
+
+# --- What the family is told of a booking made after the event -----------------------------------------------------
+
+
+def test_the_family_is_told_of_an_appointment_starting_this_very_minute_but_not_of_one_a_minute_earlier():
+    assert family_told_of(NOW, NOW) and family_told_of(NOW + dt.timedelta(days=7), NOW)
+    assert not family_told_of(NOW - dt.timedelta(minutes=1), NOW)
+
+
+def test_a_single_appointment_in_the_past_says_no_letter_email_or_text_was_sent_to_the_family():
+    warning = appointment_in_the_past(london(2026, 12, 14, 9, 30), NOW)
+    assert warning is not None
+    assert "No letter, email or text message was sent to the family, because it has already happened." in (
+        warning.message
+    )
+
+
+def test_a_block_wholly_in_the_past_says_nothing_was_sent_to_the_family():
+    sessions = weekly(london(2026, 11, 16, 10), 4)
+    warning = block_in_the_past(sessions, london(2026, 12, 14, 10), NOW)
+    assert warning is not None
+    assert (
+        "No letter, email or text message was sent to the family, because these sessions have already happened."
+        in warning.message
+    )
+    assert "told only of the appointments still to come" not in warning.message
+
+
+def test_a_block_partly_in_the_past_says_the_family_was_told_only_of_what_is_to_come():
+    for review in (london(2027, 1, 11, 10), london(2027, 1, 4, 9, 0)):  # sessions past, the review to come
+        warning = block_in_the_past(weekly(london(2026, 12, 14, 10), 3), review, NOW)
+        assert warning is not None
+        assert "The family was told only of the appointments still to come" in warning.message
+        assert "No letter, email or text message was sent" not in warning.message
+    one_to_come = block_in_the_past(weekly(london(2026, 12, 21, 10), 3), london(2027, 1, 11, 10), NOW)
+    assert one_to_come is not None and "told only of the appointments still to come" in one_to_come.message
+
+
+def test_an_appointment_moved_into_the_past_is_named_with_its_time_and_no_word_to_the_family():
+    assert moved_into_the_past(NOW, NOW) is None
+    warning = moved_into_the_past(london(2026, 12, 14, 9, 30), NOW)
+    assert warning is not None and warning.code == IN_THE_PAST
+    assert warning.dates == (dt.date(2026, 12, 14),)
+    assert warning.message.startswith(
+        "This appointment has been moved into the past: Monday 14 December 2026 at 09:30."
+    )
+    assert "record its outcome (attended or was not brought)" in warning.message
+    assert "No letter, email or text message was sent to the family about the move" in warning.message
+    assert warning.message.endswith("If the date was typed wrongly, move it again.")

@@ -18,6 +18,7 @@ from paedot.appointments.services import (
     booking_warnings,
     cancel_appointment,
     move_appointment,
+    move_warnings,
     plan_treatment_block,
     record_outcome,
 )
@@ -151,6 +152,31 @@ class TestBooking:
     def test_an_auditor_cannot_book(self):
         with pytest.raises(NotAllowed):
             book(referral_in("waiting"), clinician_working(), london(2027, 1, 11), booked_by=staff("auditor"))
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("early_january_2027")
+class TestMovingIntoThePast:
+    def test_an_appointment_moved_into_the_past_is_moved_and_its_audit_event_keeps_the_warning(self):
+        referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+        appointment = book(referral, clinician_working(), london(2027, 1, 11, 9, 30))
+        moved = move_appointment(appointment=appointment, start=london(2026, 12, 14, 9, 30), moved_by=staff("ot"))
+        assert Appointment.objects.get(pk=appointment.pk).start == london(2026, 12, 14, 9, 30)  # moved all the same
+        (warning,) = move_warnings(moved)
+        assert warning["code"] == "in_the_past" and warning["dates"] == ["2026-12-14"]
+        assert warning["message"].startswith(
+            "This appointment has been moved into the past: Monday 14 December 2026 at 09:30."
+        )
+        assert "No letter, email or text message was sent to the family about the move" in warning["message"]
+        event = AuditEvent.objects.get(action="appointment.moved")
+        assert event.detail["warnings"] == [warning]
+        assert event.detail["from"] == london(2027, 1, 11, 9, 30).isoformat()
+
+    def test_an_appointment_moved_to_a_time_to_come_has_no_warning(self):
+        appointment = book(referral_in("waiting"), clinician_working(), london(2027, 1, 11, 9, 30))
+        moved = move_appointment(appointment=appointment, start=london(2027, 1, 4, 9, 0), moved_by=staff("ot"))
+        assert move_warnings(moved) == []  # this very minute is still to come
+        assert AuditEvent.objects.get(action="appointment.moved").detail["warnings"] == []
 
 
 @pytest.mark.django_db

@@ -527,3 +527,92 @@ def test_a_block_with_its_first_date_in_the_past_is_booked_with_a_warning_callou
     done = client.get(f"/staff/appointments/block/{referral.reference}/{series.pk}").content.decode()
     assert 'id="warning-in_the_past"' not in done
     assert AppointmentSeries.objects.get(pk=series.pk).warnings == series.warnings  # still kept with the block
+
+
+# Booked or moved after the event: the page says the family was told nothing of it (hazard H12).
+
+APPOINTMENT_LETTERS = ("appointment", "treatment_block", "appointment_change")
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_an_appointment_booked_in_the_past_says_on_its_page_that_no_letter_was_sent_and_none_is(client):
+    referral = referral_in("invited", received_date=dt.date(2026, 10, 1))
+    signed_in(client, "clinical_admin")
+    form = booking_form(clinician_working(), date_day="14", date_month="12", date_year="2026")
+
+    page = client.post(f"/staff/appointments/book/{referral.reference}", form, follow=True).content.decode()
+
+    assert "No letter, email or text message was sent to the family, because it has already happened." in page
+    assert not referral.letters.filter(kind__in=APPOINTMENT_LETTERS).exists()
+    assert not referral.messages.exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_block_wholly_in_the_past_says_on_its_page_that_no_letter_was_sent_and_none_is(client):
+    referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+    signed_in(client, "ot")
+    form = block_form(clinician_working(), date_day="16", date_month="11", date_year="2026")
+
+    page = client.post(f"/staff/appointments/block/{referral.reference}", form, follow=True).content.decode()
+
+    assert "Block of 4 sessions booked" in page
+    callout = page.split('id="warning-in_the_past"')[1].split("</div>")[0]
+    assert (
+        "No letter, email or text message was sent to the family, because these sessions have already happened."
+        in callout
+    )
+    assert not referral.letters.filter(kind__in=APPOINTMENT_LETTERS).exists()
+    assert not referral.messages.exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_block_partly_in_the_past_says_on_its_page_that_the_family_was_told_only_of_what_is_to_come(client):
+    referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+    signed_in(client, "ot")
+    # 21 December 2026, then 4 January 2027 at 10:00 (an hour after now), and the review on 18 January.
+    form = block_form(clinician_working(), date_day="21", date_month="12", date_year="2026", sessions="2")
+    form["interval_days"] = "14"
+
+    page = client.post(f"/staff/appointments/block/{referral.reference}", form, follow=True).content.decode()
+
+    assert "The family was told only of the appointments still to come" in page
+    [letter] = referral.letters.filter(kind__in=APPOINTMENT_LETTERS)
+    assert letter.kind == "treatment_block"
+    assert "21 December 2026" not in letter.html and "Session 1<" not in letter.html
+    assert "<td>Session 2</td><td>Monday 4 January 2027</td>" in letter.html
+    assert "Monday 18 January 2027" in letter.html  # the review
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_an_appointment_moved_into_the_past_says_so_in_a_callout_on_its_page_and_the_family_is_not_told(client):
+    referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+    appointment = book(referral, clinician_working(), london(2027, 1, 11, 9, 30))
+    told = set(referral.letters.values_list("pk", flat=True))
+    signed_in(client, "clinical_admin")
+    new_date = {"date_day": "14", "date_month": "12", "date_year": "2026", "time": "09:30"}
+
+    response = client.post(f"/staff/appointments/{appointment.pk}/move", new_date, follow=True)
+
+    assert response.redirect_chain == [(f"/staff/appointments/{appointment.pk}", 302)]
+    page = response.content.decode()
+    assert "Moved to Monday 14 December 2026, 09:30 to 10:30" in page
+    assert "nhsuk-warning-callout" in page
+    assert "This appointment has been moved into the past: Monday 14 December 2026 at 09:30." in page
+    assert "No letter, email or text message was sent to the family about the move" in page
+    assert "Record outcome" in page  # its outcome can be recorded here
+    assert set(referral.letters.values_list("pk", flat=True)) == told  # no letter about the move
+    assert not referral.messages.filter(reference__contains=":moved:").exists()
+    event = AuditEvent.objects.get(action="appointment.moved")
+    assert [w["code"] for w in event.detail["warnings"]] == ["in_the_past"]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_an_appointment_moved_to_a_time_to_come_has_no_warning_callout(client):
+    appointment = book(referral_in("waiting"), clinician_working(), london(2027, 1, 11, 9, 30))
+    signed_in(client, "clinical_admin")
+    new_date = {"date_day": "12", "date_month": "1", "date_year": "2027", "time": "09:30"}
+
+    page = client.post(f"/staff/appointments/{appointment.pk}/move", new_date, follow=True).content.decode()
+
+    assert "Moved to Tuesday 12 January 2027, 09:30 to 10:30" in page
+    assert "nhsuk-warning-callout" not in page

@@ -98,6 +98,29 @@ class TestProgrammes:
         assert at_clinic.status_code == 201, at_clinic.content
         assert at_clinic.json()["warnings"] == []
 
+    def test_sessions_booked_in_the_past_come_with_an_in_the_past_warning_and_the_same_fields(self, client):
+        from paedot.notifications.models import Message
+
+        programme = post(client, "/api/groups", new_group(), role="ot").json()
+        # 21 December 2026 has happened; 4 January 2027 at 09:30 is half an hour from now.
+        past = {"first_start": "2026-12-21T09:30:00+00:00", "sessions": 2, "interval_days": 14}
+
+        response = post(client, f"/api/groups/{programme['id']}/sessions", past, role="ot")
+
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert list(body) == ["sessions", "skipped", "warnings"]
+        assert [s["start"][:10] for s in body["sessions"]] == ["2026-12-21", "2027-01-04"]
+        (warning,) = body["warnings"]
+        assert warning["code"] == "in_the_past" and warning["dates"] == ["2026-12-21"]
+        assert warning["message"].startswith("1 session of this group is in the past: Monday 21 December 2026.")
+        assert "No reminder or other message is sent to the families in the group" in warning["message"]
+        assert not Message.objects.exists()
+
+    def test_the_sessions_schema_documents_the_in_the_past_warning(self, client):
+        components = client.get("/api/openapi.json").json()["components"]["schemas"]
+        assert "`in_the_past`" in components["SessionsOut"]["properties"]["warnings"]["description"]
+
     def test_without_a_token_it_is_401(self, client):
         assert client.get("/api/groups").status_code == 401
         assert client.post("/api/groups", data={}, content_type="application/json").status_code == 401

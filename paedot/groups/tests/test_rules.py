@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from hypothesis import given
 from hypothesis import strategies as st
 
+from paedot.diaries.rules import LONDON
 from paedot.groups import rules
 
 
@@ -49,3 +52,31 @@ def test_the_same_outcome_again_is_not_a_refusal_but_a_different_one_is():
     kwargs = {"session_cancelled": False, "session_started": True, "enrolled": True}
     assert rules.attendance_refusal(outcome="attended", recorded="attended", **kwargs) is None
     assert rules.attendance_refusal(outcome="attended", recorded="was_not_brought", **kwargs).code == "already_recorded"
+
+
+# Sessions booked in the past ----------------------------------------------------------------------------------------
+
+NOW = dt.datetime(2027, 1, 4, 9, 0, tzinfo=LONDON)
+
+
+def test_group_sessions_in_the_past_are_named_with_what_to_do_and_that_families_are_not_told():
+    sessions = [dt.datetime(2026, 12, d, 9, 30, tzinfo=LONDON) for d in (7, 14)] + [NOW]
+    warning = rules.sessions_in_the_past(sessions, NOW)
+    assert warning is not None and warning.code == "in_the_past"
+    assert warning.dates == (dt.date(2026, 12, 7), dt.date(2026, 12, 14))
+    assert warning.message.startswith(
+        "2 sessions of this group are in the past: Monday 7 December 2026 and Monday 14 December 2026. They are booked "
+        "all the same, for sessions already held: record who came on each register."
+    )
+    assert "No reminder or other message is sent to the families in the group about them" in warning.message
+
+
+def test_one_group_session_in_the_past_is_named_alone():
+    warning = rules.sessions_in_the_past([NOW - dt.timedelta(minutes=1)], NOW)
+    assert warning is not None and warning.message.startswith("1 session of this group is in the past: Monday 4")
+    assert "about it, because it has already happened" in warning.message
+
+
+def test_group_sessions_starting_now_or_later_have_no_warning():
+    assert rules.sessions_in_the_past([NOW, NOW + dt.timedelta(days=7)], NOW) is None
+    assert rules.sessions_in_the_past([], NOW) is None

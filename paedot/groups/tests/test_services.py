@@ -486,3 +486,43 @@ class TestRegister:
                 recorded_by=staff("ot"),
             )
         assert {(a.referral_id, a.outcome) for a in saved} == {(first.pk, "was_not_brought"), (second.pk, "attended")}
+
+
+class TestSessionsInThePast:
+    """Now is Monday 4 January 2027, 9am."""
+
+    def test_sessions_scheduled_in_the_past_are_booked_with_a_warning_kept_in_the_audit_event(self):
+        scheduled = schedule_sessions(
+            programme=handwriting_group(),
+            first_start=at(2026, 12, 21),  # then 4 January 2027 at 09:30, half an hour after now
+            sessions=2,
+            interval_days=14,
+            scheduled_by=staff("ot", "ot-groups"),
+        )
+        assert [s.start for s in scheduled.sessions] == [at(2026, 12, 21), at(2027, 1, 4)]  # booked all the same
+        (warning,) = scheduled.warnings
+        assert warning.code == "in_the_past" and warning.dates == (dt.date(2026, 12, 21),)
+        assert warning.message.startswith("1 session of this group is in the past: Monday 21 December 2026.")
+        (event,) = events("group.sessions_scheduled")
+        assert [(w["code"], w["dates"]) for w in event.detail["warnings"]] == [("in_the_past", ["2026-12-21"])]
+
+    def test_families_in_the_group_get_no_message_about_sessions_in_the_past_only_a_reminder_of_the_next(self):
+        from paedot.appointments import messages
+        from paedot.notifications.models import Message
+
+        programme = handwriting_group()
+        admin = staff("clinical_admin", "clerk-groups")
+        for _ in range(2):
+            enrol(
+                programme=programme,
+                referral=referral_in("waiting", received_date=dt.date(2026, 10, 1)),
+                enrolled_by=admin,
+            )
+        # 23 November, 7 and 21 December 2026 have happened; 4 January 2027 at 09:30 is still to come.
+        sessions = with_sessions(programme, first=at(2026, 11, 23), sessions=4, interval_days=14)
+        *past, next_one = sessions
+        assert not Message.objects.exists()  # scheduling tells no family anything
+        assert [messages.queue_reminders(session) for session in past] == [0, 0, 0]
+        assert messages.send_appointment_reminders() == 2  # both families, of the session still to come
+        reminded = set(Message.objects.values_list("reference", flat=True))
+        assert reminded and all(ref.startswith(f"appointment:{next_one.pk}:reminder:") for ref in reminded)

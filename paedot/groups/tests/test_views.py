@@ -368,3 +368,66 @@ class TestRegister:
         assert Enrolment.objects.count() == 8
         assert (register_eight, programme_eight, list_eight) == (register_two, programme_two, list_two)
         assert Appointment.objects.filter(programme=programme).count() == 3
+
+
+class TestSessionsInThePast:
+    """Now is Monday 4 January 2027, 9am."""
+
+    def schedule(self, client, programme, day: str, month: str, year: str, sessions: str, interval: str = "7"):
+        return client.post(
+            programme_url(programme, "sessions/new"),
+            {
+                "first_date_day": day,
+                "first_date_month": month,
+                "first_date_year": year,
+                "start_time": "09:30",
+                "sessions": sessions,
+                "interval_days": interval,
+                "duration_minutes": "60",
+                "override_reason": "",
+            },
+            follow=True,
+        )
+
+    def test_sessions_booked_in_the_past_are_called_out_on_the_group_page_until_each_register_is_done(self, client):
+        from paedot.groups.services import enrol, record_attendance
+
+        programme = handwriting_group()
+        child = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+        enrol(programme=programme, referral=child, enrolled_by=staff("clinical_admin", "clerk-groups"))
+        signed_in(client, "ot", "ot-setter")
+
+        # 21 December 2026 (gone), then 4 January 2027 at 09:30 (half an hour from now)
+        response = self.schedule(client, programme, "21", "12", "2026", sessions="2", interval="14")
+
+        assert response.redirect_chain == [(programme_url(programme), 302)]
+        html = page(response)
+        assert "2 sessions booked." in html
+        assert 'id="warning-in_the_past"' in html and "Sessions booked in the past" in html
+        said = "1 session of this group is in the past: Monday 21 December 2026."
+        assert html.count(said) == 1  # called out once, not also as a message after booking
+        assert "record who came on its register" in html
+        assert "No reminder or other message is sent to the families in the group about it" in html
+
+        # Once its register is done, the callout has done its job.
+        past = programme.sessions.order_by("start").first()
+        record_attendance(appointment=past, referral=child, outcome="attended", recorded_by=staff("ot", "ot-setter"))
+        assert 'id="warning-in_the_past"' not in page(client.get(programme_url(programme)))
+
+    def test_a_cancelled_session_booked_in_the_past_is_no_longer_called_out(self, client):
+        from paedot.appointments.services import cancel_appointment
+
+        programme = handwriting_group()
+        signed_in(client, "ot", "ot-setter")
+        html = page(self.schedule(client, programme, "14", "12", "2026", sessions="1"))
+        assert "1 session of this group is in the past: Monday 14 December 2026." in html
+        cancel_appointment(
+            appointment=programme.sessions.get(), by="service", reason="Typed wrongly", cancelled_by=staff("ot")
+        )
+        assert 'id="warning-in_the_past"' not in page(client.get(programme_url(programme)))
+
+    def test_sessions_to_come_are_not_called_out(self, client):
+        programme = handwriting_group()
+        signed_in(client, "ot", "ot-setter")
+        html = page(self.schedule(client, programme, "4", "1", "2027", sessions="2"))  # 09:30 today, and a week on
+        assert "2 sessions booked." in html and "warning-in_the_past" not in html
