@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+# The browser journeys' fixtures (browser, app_server, page), shared by every app's journeys.
+pytest_plugins = ["paedot.tests.browser"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing():

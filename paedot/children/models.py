@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from paedot.core.models import BaseModel
@@ -50,3 +51,41 @@ class ParentCarer(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.relationship})"
+
+
+class DetailsChange(BaseModel):
+    """One detail of a child or their family changed after the referral: what it was, what it became, who changed it,
+    when and why. The old address or phone stays readable here, for the record and for a subject access request;
+    the audit trail says only which details changed (paedot.children.services.details)."""
+
+    class Section(models.TextChoices):
+        CHILD = "child", "Child"
+        PARENT_CARER = "parent_carer", "Parent or carer"
+        GP_PRACTICE = "gp_practice", "GP practice"
+        SCHOOL = "school", "School or nursery"
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="details_changes")
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="details_changes",
+        help_text="The referral the change was made from, or whose GP practice or school changed.",
+    )
+    parent_carer = models.ForeignKey(
+        ParentCarer, null=True, blank=True, on_delete=models.PROTECT, related_name="details_changes"
+    )
+    section = models.CharField(max_length=20, choices=Section.choices)
+    field = models.CharField(max_length=40, help_text="e.g. address, phone, gp_practice.")
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    reason = models.TextField(blank=True, help_text="How the service heard of it.")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: {self.section}.{self.field}"

@@ -12,18 +12,29 @@ Without one on both sides, names, date of birth and postcode are weighed into a 
 NAME_PART_FLOOR alike, and a score of at least LIKELY_SCORE. "likely" asks a person to check; it never merges.
 
 Reasons name what matched or differed without repeating anyone's details, so they are safe to store or log.
+
+Below the matching: checking the details staff change once a referral is in (a family moves house, changes phone
+or GP), as intake checks them: check_child_details, check_parent_carer and gp_practice_warnings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
 from paedot.core.identifiers import is_valid_nhs_number, normalise_nhs_number
+from paedot.directory import services as directory
+from paedot.eligibility.codes import GP_OUTSIDE_BIRMINGHAM, GP_PRACTICE_CLOSED
+from paedot.eligibility.rules import GPPracticeFacts
 
 CERTAIN = "certain"
 LIKELY = "likely"
@@ -256,3 +267,245 @@ def _name_reason(comparison: NamePartComparison, part: str) -> MatchReason:
         "not_known": f"A {word} is missing, so {word}s could not be compared.",
     }
     return MatchReason(f"{comparison.kind}_{part}_name", messages[comparison.kind])
+
+
+# --- Checking the details staff change after the referral -------------------------------------------------------
+
+CHILD_FIELDS = ("given_name", "family_name", "date_of_birth", "nhs_number", "address", "postcode")
+PARENT_CARER_FIELDS = ("name", "relationship", "phone", "email", "language", "interpreter_needed")
+
+# The longest each may be: the columns' sizes (children.models), and the referral API's for an address.
+_LONGEST = {
+    "given_name": 100,
+    "family_name": 100,
+    "address": 500,
+    "name": 200,
+    "relationship": 100,
+    "phone": 30,
+    "email": 254,
+    "language": 100,
+    "school_urn": 10,
+    "school_name": 200,
+    "reason": 4000,
+}
+_PHONE = re.compile(r"^\+?[\d\s()-]{7,20}$")  # as the referral form accepts (referrals.forms.clean_phone)
+
+_WORDS = {
+    "given_name": "the child's given name",
+    "family_name": "the child's family name",
+    "date_of_birth": "the child's date of birth",
+    "name": "the parent or carer's name",
+    "relationship": "their relationship to the child, like Mother or Foster carer",
+}
+
+
+@dataclass(frozen=True)
+class DetailsProblem:
+    """Why a changed detail cannot be kept: the field it is about, a stable code and a sentence to show."""
+
+    field: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DetailsCheck:
+    """The details as they would be kept (trimmed, normalised), or the problems with them."""
+
+    values: Mapping[str, Any]
+    problems: tuple[DetailsProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class DetailsWarning:
+    """Something a person must decide about a change that was kept: never a refusal, never an automatic discharge."""
+
+    code: str
+    message: str
+
+
+def _long_date(date: dt.date) -> str:
+    return f"{date.day} {date:%B %Y}"
+
+
+def check_text(field: str, value: Any, *, required: bool) -> tuple[str, DetailsProblem | None]:
+    """Text as kept: trimmed, given when required, no longer than its column."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        return "", DetailsProblem(field, "not_text", "Give this as text.")
+    value = value.strip()
+    if required and not value:
+        return "", DetailsProblem(field, "required", f"Enter {_WORDS.get(field, field.replace('_', ' '))}")
+    longest = _LONGEST.get(field)
+    if longest is not None and len(value) > longest:
+        return value, DetailsProblem(field, "too_long", f"This must be {longest} characters or fewer")
+    return value, None
+
+
+def _date_of_birth(value: Any, *, today: dt.date, first_received: dt.date | None) -> tuple[Any, DetailsProblem | None]:
+    field = "date_of_birth"
+    if isinstance(value, str) and value.strip():
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return value, DetailsProblem(field, "not_a_date", "The date of birth must be a real date (YYYY-MM-DD)")
+    if value is None or value == "":
+        return None, DetailsProblem(field, "required", "Enter the child's date of birth")
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        return value, DetailsProblem(field, "not_a_date", "The date of birth must be a real date (YYYY-MM-DD)")
+    if value > today:
+        return value, DetailsProblem(field, "in_the_future", "The date of birth must be today or in the past")
+    if first_received is not None and value > first_received:
+        return value, DetailsProblem(
+            field,
+            "after_first_referral",
+            f"The date of birth must be on or before the date of the child's first referral "
+            f"({_long_date(first_received)})",
+        )
+    return value, None
+
+
+def _nhs_number(value: Any) -> tuple[str, DetailsProblem | None]:
+    text, problem = check_text("nhs_number", value, required=False)
+    if problem or not text:
+        return "", problem
+    digits = normalise_nhs_number(text)
+    if not digits.isdigit() or len(digits) != 10:
+        return text, DetailsProblem("nhs_number", "not_ten_digits", "NHS number must be 10 digits")
+    if not is_valid_nhs_number(digits):
+        return text, DetailsProblem(
+            "nhs_number", "failed_check", "Enter a valid NHS number: check you have typed it correctly"
+        )
+    return digits, None
+
+
+def _postcode(value: Any) -> tuple[str, DetailsProblem | None]:
+    text, problem = check_text("postcode", value, required=False)
+    if problem or not text:
+        return "", problem
+    normalised = directory.normalise_postcode(text)
+    if normalised is None:
+        return text, DetailsProblem("postcode", "not_a_postcode", "Enter a full UK postcode, like B21 9RY")
+    return normalised, None
+
+
+def _unknown(fields: Mapping[str, Any], known: tuple[str, ...]) -> list[DetailsProblem]:
+    return [
+        DetailsProblem(name, "unknown_field", f"{name} is not a detail that can be changed here")
+        for name in fields
+        if name not in known
+    ]
+
+
+def check_child_details(
+    changes: Mapping[str, Any], *, today: dt.date, first_received: dt.date | None = None
+) -> DetailsCheck:
+    """The child's details as intake checks them: names given, a real date of birth that is not in the future (nor
+    after the child's first referral), a blank or valid NHS number (Modulus 11), a blank or well-formed postcode.
+    Only the fields given are checked; every problem is reported, each naming its field."""
+    problems = _unknown(changes, CHILD_FIELDS)
+    values: dict[str, Any] = {}
+    for name, value in changes.items():
+        problem: DetailsProblem | None = None
+        if name in ("given_name", "family_name"):
+            values[name], problem = check_text(name, value, required=True)
+        elif name == "address":
+            values[name], problem = check_text(name, value, required=False)
+        elif name == "date_of_birth":
+            values[name], problem = _date_of_birth(value, today=today, first_received=first_received)
+        elif name == "nhs_number":
+            values[name], problem = _nhs_number(value)
+        elif name == "postcode":
+            values[name], problem = _postcode(value)
+        if problem:
+            problems.append(problem)
+    return DetailsCheck(values=values, problems=tuple(problems))
+
+
+def check_parent_carer(changes: Mapping[str, Any]) -> DetailsCheck:
+    """A parent or carer's details as the referral form checks them: a name and a relationship, a phone number that
+    looks like one, an email address in the right format; language as written; interpreter needed yes or no."""
+    problems = _unknown(changes, PARENT_CARER_FIELDS)
+    values: dict[str, Any] = {}
+    for name, value in changes.items():
+        problem: DetailsProblem | None = None
+        if name in ("name", "relationship"):
+            values[name], problem = check_text(name, value, required=True)
+        elif name == "language":
+            values[name], problem = check_text(name, value, required=False)
+        elif name == "phone":
+            values[name], problem = check_text(name, value, required=False)
+            if not problem and values[name] and not _PHONE.match(values[name]):
+                problem = DetailsProblem(
+                    name, "not_a_phone_number", "Enter a phone number, like 0121 465 8551 or 07700 900 982"
+                )
+        elif name == "email":
+            values[name], problem = check_text(name, value, required=False)
+            if not problem and values[name]:
+                try:
+                    validate_email(values[name])
+                except ValidationError:
+                    problem = DetailsProblem(
+                        name, "not_an_email", "Enter an email address in the right format, like name@example.com"
+                    )
+        elif name == "interpreter_needed":
+            if isinstance(value, bool):
+                values[name] = value
+            else:
+                problem = DetailsProblem(name, "not_yes_or_no", "Say whether an interpreter is needed: yes or no")
+        if problem:
+            problems.append(problem)
+    return DetailsCheck(values=values, problems=tuple(problems))
+
+
+def check_reason(reason: Any, *, required: bool = True) -> tuple[str, DetailsProblem | None]:
+    """How the service heard of the change, kept with it (and in the audit trail): needed for every change of the
+    child's details, GP or school; optional for a parent or carer's contact details."""
+    text, problem = check_text("reason", reason, required=False)
+    if problem is None and required and not text:
+        problem = DetailsProblem(
+            "reason", "required", "Give the reason for the change, like how the family told you: it is kept with it"
+        )
+    return text, problem
+
+
+def practice_label(name: str, code: str) -> str:
+    """ODS names are upper case ("SHAH ZAMAN SURGERY"): shown as "Shah Zaman Surgery (M85001)"."""
+    if not name:
+        return code
+    titled = re.sub(r"[A-Za-z]+", lambda match: match.group(0).capitalize(), name.strip())
+    titled = re.sub(r"'S\b", "'s", titled)  # O'Brien's, not O'Brien'S
+    return f"{titled} ({code})"
+
+
+def gp_practice_warnings(practice: GPPracticeFacts, *, area: str = "Birmingham") -> tuple[DetailsWarning, ...]:
+    """What a person must decide after a child's GP practice changed to one the service does not cover: the change
+    is kept (the family's GP is a fact), but the child may no longer be eligible. Nobody is discharged by this."""
+    label = practice_label(practice.name, practice.code)
+    decide = (
+        "so the child may no longer be eligible. A person decides whether the service goes on seeing them: nothing "
+        "has been discharged."
+    )
+    if not practice.active:
+        return (
+            DetailsWarning(
+                GP_PRACTICE_CLOSED,
+                f"The GP practice {label} is not open any more. The service sees children registered with an open "
+                f"{area} GP practice, {decide}",
+            ),
+        )
+    if not practice.in_birmingham:
+        where = f" (it is in {practice.local_authority})" if practice.local_authority else ""
+        return (
+            DetailsWarning(
+                GP_OUTSIDE_BIRMINGHAM,
+                f"The GP practice {label} is not in {area}{where}. The service sees children registered with a "
+                f"{area} GP, {decide}",
+            ),
+        )
+    return ()

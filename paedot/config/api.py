@@ -132,6 +132,7 @@ def _mount_routers() -> None:
     from paedot.eligibility.api import router as eligibility_router
     from paedot.governance.api import router as governance_router
     from paedot.groups.api import router as groups_router
+    from paedot.children.api import router as children_router
     from paedot.letters.api import router as letters_router
     from paedot.notifications.api import router as messages_router
     from paedot.referrals.api import router as referrals_router
@@ -161,6 +162,7 @@ def _mount_routers() -> None:
     api.add_router("/", attention_router)
     api.add_router("/", messages_router)
     api.add_router("/", letters_router)
+    api.add_router("/", children_router)
 
 
 _register_service_refusals()

@@ -262,7 +262,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Content Security Policy (django-csp): only our own scripts, styles, images and fonts; the one inline script
 # (nhsuk-frontend's js-enabled switch) carries the per-request nonce; no framing, no plugins, forms post home.
-# The browser journeys fail on any CSP refusal (paedot/tests/system/conftest.py).
+# The browser journeys fail on any CSP refusal (paedot/tests/browser.py).
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
 CONTENT_SECURITY_POLICY = {

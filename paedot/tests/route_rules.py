@@ -271,6 +271,13 @@ PAGES: dict[str, Page] = {
     "notifications:show_message": needs(A.VIEW_MESSAGES),
     "notifications:resend_message": needs(A.ACT_ON_MESSAGES, "POST"),
     "notifications:mark_dealt_with": needs(A.ACT_ON_MESSAGES, "POST"),
+    # A child's and family's details after the referral (paedot/children): changed by those who book and write to
+    # families; the previous details are read by whoever reads referrals.
+    "children:change_child_details": needs(A.UPDATE_CHILD_DETAILS),
+    "children:change_parent_carer": needs(A.UPDATE_CHILD_DETAILS),
+    "children:change_gp_practice": needs(A.UPDATE_CHILD_DETAILS),
+    "children:change_school": needs(A.UPDATE_CHILD_DETAILS),
+    "children:previous_details": needs(A.VIEW_REFERRALS),
 }
 
 API: dict[str, Operation] = {
@@ -363,6 +370,12 @@ API: dict[str, Operation] = {
     "POST /api/duplicates/{duplicate_id}/dismiss": op(A.RESOLVE_DUPLICATE),
     # The walk's possible duplicate is still open, so there is no merge to undo.
     "POST /api/duplicates/{duplicate_id}/unmerge": about_referral(A.UNDO_MERGE, answer=CONFLICT),
+    # A child's and family's details (paedot/children): as the pages.
+    "PATCH /api/referrals/{reference}/child": about_referral(A.UPDATE_CHILD_DETAILS),
+    "PATCH /api/referrals/{reference}/parent-carer": about_referral(A.UPDATE_CHILD_DETAILS),
+    "PUT /api/referrals/{reference}/gp-practice": about_referral(A.UPDATE_CHILD_DETAILS),
+    "PUT /api/referrals/{reference}/school": about_referral(A.UPDATE_CHILD_DETAILS),
+    "GET /api/referrals/{reference}/details-history": about_referral(A.VIEW_REFERRALS),
 }
 
 # The FHIR R4 read interface (paedot/fhir, docs/fhir.md): bearer tokens only, like the JSON API. This walk asks pages

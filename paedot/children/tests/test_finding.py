@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from paedot.children.models import Child
 from paedot.children.rules import NONE, STRENGTHS, ChildFacts, match_child, transposed_date_of_birth
-from paedot.children.services import _could_match, _FamilyNameGate, find_known_children
+from paedot.children.services.finding import _could_match, _FamilyNameGate, find_known_children
 from paedot.core.identifiers import is_valid_nhs_number, normalise_nhs_number
 
 DOB = dt.date(2018, 3, 4)

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from paedot.referrals.tests.factories import referral_in
 from paedot.restricted_records.services import restrict_record
 from paedot.staff.services import APP_DEVICE_NAME, create_staff_user
-from paedot.tests.system.conftest import axe_violations
+from paedot.tests.browser import axe_violations
 from paedot.tests.system.test_referral_journey import PASSWORD
 
 pytestmark = pytest.mark.browser

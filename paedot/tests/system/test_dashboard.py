@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from paedot.referrals.models import Referral
 from paedot.referrals.tests.factories import referral_in
 from paedot.staff.services import create_staff_user
-from paedot.tests.system.conftest import axe_violations
+from paedot.tests.browser import axe_violations
 from paedot.tests.system.test_referral_journey import PASSWORD, sign_in
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from paedot.public.services import update_service_details
 from paedot.referrals.models import Referral
 from paedot.staff.services import create_staff_user
-from paedot.tests.system.conftest import axe_violations
+from paedot.tests.browser import axe_violations
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from paedot.staff.services import APP_DEVICE_NAME, create_staff_user, recovery_codes_left
-from paedot.tests.system.conftest import axe_violations
+from paedot.tests.browser import axe_violations
 from paedot.tests.system.test_referral_journey import PASSWORD
 
 pytestmark = pytest.mark.browser
