@@ -19,6 +19,7 @@ from paedot.core.presenters import format_date, format_datetime
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("parents_carers", "Parents and carers", "table"),
     ("merged_records", "Records of this child merged into this one", "table"),
+    ("previous_details", "Details changed after the referral (what they were and became)", "table"),
     ("referrals", "Referrals", "records"),
     ("invitations", "Invitations to book", "records"),
     ("appointments", "Appointments", "records"),

@@ -42,7 +42,7 @@ from paedot.care.models import (
 from paedot.care.models import Component as PackageComponent
 from paedot.caseloads.models import Allocation
 from paedot.casenotes.models import Addendum, ClinicalNote
-from paedot.children.models import Child
+from paedot.children.models import Child, DetailsChange
 from paedot.core.models import AuditEvent
 from paedot.eligibility.codes import Difficulty, Education, ReferrerRole
 from paedot.eligibility.codes import Outcome as EligibilityOutcome
@@ -627,6 +627,24 @@ def _merged_records(child: Child) -> list[dict[str, Any]]:
     ]
 
 
+def _previous_details(child: Child) -> list[dict[str, Any]]:
+    """Each detail changed after the referral (paedot.children), oldest first: the old address or phone is the
+    child's information too, and the audit trail names only which details changed."""
+    changes = DetailsChange.objects.filter(child=child).select_related("changed_by", "referral")
+    return [
+        {
+            "changed_at": iso_datetime(c.changed_at),
+            "what": f"{c.get_section_display()}: {c.field.replace('_', ' ')}",
+            "before": c.before,
+            "after": c.after,
+            "reason": c.reason,
+            "by": staff(c.changed_by),
+            "referral": c.referral.reference if c.referral_id else None,
+        }
+        for c in changes.order_by("changed_at", "id")
+    ]
+
+
 def _audit_trail(child: Child, referrals: list[Referral]) -> list[dict[str, Any]]:
     child_ids = [child.pk, *child.merged_records.values_list("pk", flat=True)]
     events = (
@@ -666,6 +684,7 @@ def gather(child: Child, *, generated_by, reason: str, now: dt.datetime | None =
         **by_referral,
         "parents_carers": [_parent_carer(p) for p in child.parent_carers.order_by("created_at", "id")],
         "merged_records": _merged_records(child),
+        "previous_details": _previous_details(child),
         "episodes": [_episode(e) for e in episodes],
         "messages": _messages(referrals, episodes),
         "record_restrictions": _restrictions(child),

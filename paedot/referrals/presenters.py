@@ -52,6 +52,10 @@ ACTION_LABELS = {
     "letter.issued": "Letter issued",
     "referral.attachment_added": "Scanned form attached",
     "record.restriction_covers_new_referral": "Restricted: the child's record is restricted",
+    "child.details_changed": "Child's details changed",
+    "parent_carer.details_changed": "Parent or carer's details changed",
+    "referral.gp_practice_changed": "GP practice changed",
+    "referral.school_changed": "School changed",
 }
 
 

@@ -18,6 +18,7 @@ from paedot.care.services.equipment import issue_equipment
 from paedot.care.tests.factories import assessed, episode_for, package_with_goals, reviewed
 from paedot.casenotes.services import add_addendum, write_note
 from paedot.children.models import Child
+from paedot.children.services import change_child_details
 from paedot.core.audit import record_event
 from paedot.groups.models import GroupProgramme
 from paedot.groups.services import create_programme, enrol, record_attendance, schedule_sessions
@@ -172,6 +173,14 @@ def full_record() -> FullRecord:
             author=ot,
         )
         record_event(action="record.viewed", actor=ot, target=referral, detail={"path": "/staff/referrals/"})
+        # The family moved: the old address stays in the record's history.
+        change_child_details(
+            child=referral.child,
+            changes={"address": "7 New Road, Birmingham"},
+            reason="Mum phoned with the new address (synthetic).",
+            changed_by=admin,
+            referral=referral,
+        )
         restrict_record(child=referral.child, reason="A safeguarding concern (synthetic).", named_staff=[ot], by=lead)
         break_glass(referral=referral, user=admin, reason="The family rang to rebook (synthetic).")
     # An earlier record of Ayaan, spelt differently, that a person confirmed was his and merged into this one.

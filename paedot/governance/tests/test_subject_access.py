@@ -280,3 +280,10 @@ def test_a_letters_html_becomes_plain_text_without_its_styles():
 )
 def test_a_recipient_is_masked(recipient, masked):
     assert mask_recipient(recipient) == masked
+
+
+def test_details_changed_after_the_referral_are_exported_with_what_they_were(record, team_lead_user):
+    [change] = export(record, team_lead_user).data["sections"]["previous_details"]
+    assert change["what"] == "Child: address" and change["after"] == "7 New Road, Birmingham"
+    assert change["before"] and change["before"] != change["after"]
+    assert change["reason"] == "Mum phoned with the new address (synthetic)." and change["by"]
