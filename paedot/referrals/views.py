@@ -141,12 +141,25 @@ def _show(request, referral: Referral, *, forms: dict | None = None, status: int
         "undo_merge_forms": forms.get("undo_merge", {}),
         "undo_merge_plans": _undo_merge_plans(user, referral),
         "hidden_others": _flags_about_records_hidden_from(user, referral),
+        "gp_practice_warnings": _gp_practice_warnings(referral),
         "letters_unchanged": LETTERS_UNCHANGED,
         "hidden_other_message": HIDDEN_OTHER,
         "can": {action.value: may(user, action) for action in Action},
         "expected_wait": presenters.expected_wait(referral),
     }
     return render(request, "referrals/show_referral.jinja", context, status=status)
+
+
+def _gp_practice_warnings(referral: Referral) -> tuple:
+    """For a referral past screening and still open: whether its GP practice is now closed or outside Birmingham
+    (the practice closed, or the family changed GP), for a person to decide. Before screening, the eligibility
+    check already says so; a closed referral needs no decision."""
+    from paedot.children.services.details import current_gp_practice_warnings
+    from paedot.referrals.models import CLOSED_STATUSES
+
+    if referral.status in (Status.RECEIVED, Status.INFORMATION_REQUESTED, *CLOSED_STATUSES):
+        return ()
+    return current_gp_practice_warnings(referral)
 
 
 def _flags_about_records_hidden_from(user, referral: Referral) -> set[int]:

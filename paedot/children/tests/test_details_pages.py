@@ -329,3 +329,23 @@ def test_the_previous_details_page_runs_the_same_queries_however_many_changes(
     assert DetailsChange.objects.count() == 2 + 6 + 5  # address and postcode; email once, phone 5 times; school
     with django_assert_max_num_queries(one_change):
         client.get(details_url(referral, "previous"))
+
+
+def test_the_referral_page_asks_a_person_to_decide_while_the_gp_practice_is_closed(client, referral):
+    from paedot.children.services import change_gp_practice
+    from paedot.referrals.models import Referral, Status
+    from paedot.referrals.tests.factories import staff
+
+    from .conftest import CLOSED_PRACTICE
+
+    Referral.objects.filter(pk=referral.pk).update(status=Status.WAITING)
+    referral.refresh_from_db()
+    change_gp_practice(
+        referral=referral,
+        gp_practice_code=CLOSED_PRACTICE,
+        reason="Registered there",
+        changed_by=staff("clinical_admin"),
+    )
+    client.force_login(staff("ot"))
+    page = client.get(f"/staff/referrals/{referral.reference}").content.decode()
+    assert "Check the child is still eligible" in page and "not open any more" in page
