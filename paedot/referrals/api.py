@@ -24,6 +24,7 @@ from paedot.referrals.schemas import (
     DuplicateOut,
     DuplicatePage,
     ErrorOut,
+    FlagDuplicateIn,
     NoteIn,
     ReasonIn,
     ReferralIn,
@@ -47,6 +48,7 @@ from paedot.referrals.services import (
 from paedot.referrals.services.duplicates import (
     LETTERS_UNCHANGED,
     dismiss_duplicate,
+    flag_possible_duplicate,
     may_see_both,
     merge_duplicate,
     unmerge_duplicate,
@@ -322,6 +324,34 @@ def list_duplicates(request: HttpRequest, query: Query[DuplicatesQuery]):
 def read_duplicate(request: HttpRequest, duplicate_id: int):
     flag = _find_duplicate(request.auth, duplicate_id)
     return _duplicate_out(flag, hidden=not may_see_both(request.auth, flag))
+
+
+@router.post(
+    "/referrals/{reference}/possible-duplicates",
+    auth=BearerToken(),
+    response={201: DuplicateOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Flag a possible duplicate",
+)
+def flag_duplicate(request: HttpRequest, reference: str, payload: FlagDuplicateIn):
+    """Flag this referral and another (`other_reference`) as possibly the same child, with why, for the usual
+    decision (merge or dismiss). Nothing is merged. The later referral is the one flagged. 400 naming
+    `other_reference` when it is not a referral you may open or is this one; 409 when the two are already flagged.
+    Admin staff, OTs and team leads."""
+    referral = find_referral(request, reference, action=Action.RESOLVE_DUPLICATE)
+    try:
+        flag = flag_possible_duplicate(
+            referral=referral,
+            other_reference=payload.other_reference,
+            reason=payload.reason,
+            flagged_by=request.auth,
+        )
+    except ValueError as error:
+        field = "reason" if str(error).startswith("Give ") else "other_reference"
+        raise bad_request(field, str(error)) from error
+    flag = PossibleDuplicate.objects.select_related("referral", "existing_referral", "resolved_by", "undone_by").get(
+        pk=flag.pk
+    )
+    return Status(201, _duplicate_out(flag, hidden=False))
 
 
 @router.post(

@@ -251,3 +251,21 @@ class InformationReceivedForm(forms.Form):
         max_length=4000,
         error_messages={"required": "Say what information arrived"},
     )
+
+
+class FlagDuplicateForm(forms.Form):
+    """A person flags two referrals as possibly the same child (referrals.services.duplicates)."""
+
+    other_reference = forms.CharField(
+        label="Reference of the other referral",
+        help_text="For example, OT-ABCD-EF12. It is on the referral's page and its letters.",
+        max_length=20,
+        error_messages={"required": "Enter the reference of the other referral"},
+    )
+    reason = forms.CharField(
+        label="Why these may be the same child",
+        help_text="What you know: the same NHS number, the same parent and address, a change of name.",
+        widget=forms.Textarea,
+        max_length=4000,
+        error_messages={"required": "Say why these may be the same child"},
+    )

@@ -140,3 +140,11 @@ def expected_wait(referral: Referral):
     from paedot.waiting_list.services import expected_wait_for
 
     return expected_wait_for(referral)
+
+
+def duplicate_heading(strength: str) -> str:
+    """How a possible duplicate is named on the referral page: how sure the match is, and who found it."""
+    return {
+        "certain": "Same child (same NHS number)",
+        "manual": "Flagged by staff as possibly the same child",
+    }.get(strength, "Possibly the same child")

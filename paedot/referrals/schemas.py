@@ -222,3 +222,10 @@ class DuplicatePage(Schema):
     page: int
     pages: int
     duplicates: list[DuplicateOut]
+
+
+class FlagDuplicateIn(Schema):
+    other_reference: Annotated[str, Field(min_length=1, max_length=20, description="The other referral's reference")]
+    reason: Annotated[str, Field(min_length=1, max_length=4000, description="Why these may be the same child")]
+
+    _reason = field_validator("reason")(classmethod(lambda cls, v: _not_blank(v)))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<str:reference>/screen", views.screen, name="screen"),
     path("<str:reference>/information-received", views.information_received, name="information_received"),
     path("<str:reference>/discharge", views.discharge, name="discharge"),
+    path("<str:reference>/possible-duplicates/new", views.flag_duplicate, name="flag_duplicate"),
     # Before the decisions' pattern, which would otherwise take "undo-merge" for a decision.
     path(
         "<str:reference>/possible-duplicates/<int:flag_id>/undo-merge",

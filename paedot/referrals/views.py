@@ -9,12 +9,13 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from paedot.appointments.models import Appointment
 from paedot.core.audit import record_view
 from paedot.referrals import presenters
-from paedot.referrals.forms import InformationReceivedForm, ReasonForm, ScreeningForm
+from paedot.referrals.forms import FlagDuplicateForm, InformationReceivedForm, ReasonForm, ScreeningForm
 from paedot.referrals.models import PossibleDuplicate, Referral, Status
 from paedot.referrals.rules import may_undo_merge
 from paedot.referrals.services import (
@@ -28,6 +29,7 @@ from paedot.referrals.services.duplicates import (
     HIDDEN_OTHER,
     LETTERS_UNCHANGED,
     dismiss_duplicate,
+    flag_possible_duplicate,
     merge_duplicate,
     plan_undo_merge,
     unmerge_duplicate,
@@ -279,6 +281,37 @@ def resolve_duplicate(request, reference: str, flag_id: int, decision: str):
         lambda data: service(flag=flag, reason=data["reason"], resolved_by=request.user),
         "Marked as the same child." if decision == "merge" else "Marked as a different child.",
         shown={flag.pk: form},
+    )
+
+
+@login_required
+def flag_duplicate(request, reference: str):
+    """Flag this referral and another as possibly the same child, for the usual decision on the referral page."""
+    referral = _referral_for_page(request, reference)
+    _require(request.user, Action.RESOLVE_DUPLICATE)
+    form = FlagDuplicateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flag = flag_possible_duplicate(
+                referral=referral,
+                other_reference=form.cleaned_data["other_reference"],
+                reason=form.cleaned_data["reason"],
+                flagged_by=request.user,
+            )
+        except NotAllowed as refusal:
+            raise PermissionDenied(str(refusal)) from refusal
+        except (ValueError, TransitionRefused) as problem:
+            form.add_error("other_reference", str(problem))
+        else:
+            messages.success(
+                request, f"Flagged as possibly the same child as {flag.existing_referral.reference}: decide it below."
+            )
+            return redirect(reverse("referrals:show_referral", args=[flag.referral.reference]) + "#possible-duplicates")
+    return render(
+        request,
+        "referrals/flag_duplicate.jinja",
+        {"referral": referral, "form": form, "page_title": "Flag a possible duplicate", "active_nav": "inbox"},
+        status=400 if request.method == "POST" else 200,
     )
 
 

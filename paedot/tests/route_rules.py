@@ -161,6 +161,7 @@ PAGES: dict[str, Page] = {
     "referrals:information_received": needs(A.RECORD_INFORMATION_RECEIVED, "POST"),
     "referrals:discharge": needs(A.DISCHARGE, "POST"),
     "referrals:resolve_duplicate": needs(A.RESOLVE_DUPLICATE, "POST"),
+    "referrals:flag_duplicate": needs(A.RESOLVE_DUPLICATE),
     # Undoing a merge: the roles that merge (the service then lets only a team lead or the one who merged).
     "referrals:undo_merge": needs(A.UNDO_MERGE, "POST"),
     # The queue is for reading by all staff; only the triage itself is an OT's.
@@ -364,6 +365,7 @@ API: dict[str, Operation] = {
     "POST /api/letters/{letter_id}/posted": op(A.RECORD_LETTER_POSTED, ota=FORBIDDEN),
     "POST /api/letters/{letter_id}/not-posted": op(A.RECORD_LETTER_POSTED, answer=CONFLICT, ota=FORBIDDEN),
     # Possible duplicates: read by whoever reads referrals; decided by those who resolve duplicates.
+    "POST /api/referrals/{reference}/possible-duplicates": about_referral(A.RESOLVE_DUPLICATE),
     "GET /api/duplicates": op(A.VIEW_REFERRALS),
     "GET /api/duplicates/{duplicate_id}": op(A.VIEW_REFERRALS),
     "POST /api/duplicates/{duplicate_id}/merge": op(A.RESOLVE_DUPLICATE),

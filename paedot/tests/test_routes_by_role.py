@@ -506,6 +506,10 @@ def api_body(operation: str, record: Record) -> dict[str, Any] | None:
         "POST /api/messages/{message_id}/resend": {"reason": "Address corrected"},
         "POST /api/messages/{message_id}/dealt-with": {"reason": "Phoned the family"},
         "POST /api/duplicates/{duplicate_id}/unmerge": {"reason": "Not the same child"},
+        "POST /api/referrals/{reference}/possible-duplicates": {
+            "other_reference": v["invited_reference"],
+            "reason": "Same parent and address",
+        },
         "POST /api/duplicates/{duplicate_id}/merge": {"reason": "Same child: same school and parent"},
         "POST /api/duplicates/{duplicate_id}/dismiss": {"reason": "Different children"},
         "POST /api/letters/{letter_id}/not-posted": {"reason": "Still in the post tray"},

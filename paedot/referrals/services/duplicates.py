@@ -227,6 +227,52 @@ def merge_duplicate(*, flag: PossibleDuplicate, reason: str, resolved_by) -> Ref
     return new
 
 
+FLAGGED_BY_STAFF = "flagged_by_staff"
+
+
+def flag_possible_duplicate(*, referral: Referral, other_reference: str, reason: str, flagged_by) -> PossibleDuplicate:
+    """A person who believes two referrals are about the same child flags them, with why, for the usual decision
+    (merge or dismiss): matching at intake only sees what the referral form said, and a family may be referred
+    again under another spelling, or an NHS number may come to light later. Nothing is merged here. The later
+    referral is the one flagged, as intake would have flagged it."""
+    require(flagged_by, Action.RESOLVE_DUPLICATE)
+    reason = require_reason(reason, "why these may be the same child")
+    other_reference = (other_reference or "").strip().upper()
+    if not other_reference:
+        raise ValueError("Enter the reference of the other referral, like OT-ABCD-EF12.")
+    with transaction.atomic():
+        other = Referral.objects.visible_to(flagged_by).filter(reference=other_reference).first()
+        if other is None:
+            raise ValueError(f"There is no referral {other_reference} that you may open: check the reference.")
+        if other.pk == referral.pk:
+            raise ValueError("That is this referral: enter the reference of the other one.")
+        later, earlier = sorted((referral, other), key=lambda r: (r.received_at, r.pk), reverse=True)
+        existing = PossibleDuplicate.objects.filter(
+            Q(referral=later, existing_referral=earlier) | Q(referral=earlier, existing_referral=later)
+        ).first()
+        if existing is not None:
+            raise TransitionRefused(
+                f"Referrals {later.reference} and {earlier.reference} are already flagged as possibly the same child "
+                f"({existing.get_state_display().lower()}): decide it on referral {existing.referral.reference}."
+            )
+        who = getattr(flagged_by, "display_name", "") or flagged_by.get_username()
+        flag = PossibleDuplicate.objects.create(
+            referral=later,
+            existing_referral=earlier,
+            strength="manual",
+            score=0,
+            reasons=[{"code": FLAGGED_BY_STAFF, "message": f"Flagged by {who}: {reason}"}],
+        )
+        record_event(
+            action="referral.possible_duplicate_flagged",
+            actor=flagged_by,
+            target=later,
+            reason=reason,
+            detail={"existing": earlier.reference, "strength": "manual"},
+        )
+    return flag
+
+
 def _still_booked(referral: Referral, now: dt.datetime) -> str:
     """Why this referral cannot be closed as a duplicate yet, if it has appointments to come or a place in a group
     with sessions to come: closed, it would leave the family booked on a referral nobody follows, and perhaps two

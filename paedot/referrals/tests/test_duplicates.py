@@ -187,3 +187,89 @@ def test_a_referral_with_a_place_in_a_group_still_running_is_not_closed_as_a_dup
 
     with pytest.raises(TransitionRefused, match=f"a place in {programme.name}"):
         merge_duplicate(flag=flag, reason="Same child", resolved_by=staff("ot"))
+
+
+# Flagged by a person.
+
+
+def test_a_person_flags_two_referrals_as_possibly_the_same_child_and_the_later_one_carries_the_flag():
+    from paedot.core.models import AuditEvent
+    from paedot.referrals.services.duplicates import flag_possible_duplicate
+
+    earlier = make_referral(child={**MIA, "given_name": "Maya", "postcode": "B11 1AA"})
+    later = make_referral(child={**MIA, "given_name": "Amelia", "family_name": "Newname", "postcode": "B12 2BB"})
+    assert not PossibleDuplicate.objects.exists()  # too different for intake's matching
+
+    flag = flag_possible_duplicate(
+        referral=earlier,
+        other_reference=later.reference.lower(),
+        reason="Mum says she changed her name.",
+        flagged_by=staff("clinical_admin"),
+    )
+
+    assert flag.referral == later and flag.existing_referral == earlier
+    assert flag.strength == "manual" and flag.state == "open"
+    assert "Mum says she changed her name." in flag.reasons[0]["message"]
+    assert Referral.objects.get(pk=later.pk).child_id != earlier.child_id  # nothing merged
+    assert AuditEvent.objects.filter(action="referral.possible_duplicate_flagged", actor__isnull=False).count() == 1
+    merge_duplicate(flag=flag, reason="Confirmed with mum", resolved_by=staff("ot"))
+    assert Referral.objects.get(pk=later.pk).child_id == earlier.child_id
+
+
+def test_flagging_needs_a_referral_you_may_open_another_than_this_one_and_not_already_flagged():
+    from paedot.referrals.services.duplicates import flag_possible_duplicate
+
+    first = make_referral(child=MIA)
+    second = make_referral(child={**MIA, "given_name": "Mya"})  # flagged at intake
+    admin = staff("clinical_admin")
+    with pytest.raises(ValueError, match="no referral OT-NOPE-0000"):
+        flag_possible_duplicate(referral=first, other_reference="OT-NOPE-0000", reason="Same", flagged_by=admin)
+    with pytest.raises(ValueError, match="That is this referral"):
+        flag_possible_duplicate(referral=first, other_reference=first.reference, reason="Same", flagged_by=admin)
+    with pytest.raises(TransitionRefused, match="already flagged"):
+        flag_possible_duplicate(referral=first, other_reference=second.reference, reason="Same", flagged_by=admin)
+    with pytest.raises(ValueError, match="Give why"):
+        flag_possible_duplicate(referral=first, other_reference=second.reference, reason=" ", flagged_by=admin)
+    with pytest.raises(NotAllowed):
+        flag_possible_duplicate(
+            referral=first, other_reference=second.reference, reason="Same", flagged_by=staff("ota")
+        )
+
+
+def test_a_person_flags_a_possible_duplicate_from_the_referral_page_and_through_the_api(client):
+    from paedot.staff.services import issue_api_token
+
+    earlier = make_referral(child={**MIA, "given_name": "Maya", "postcode": "B11 1AA"})
+    later = make_referral(child={**MIA, "given_name": "Amelia", "family_name": "Newname", "postcode": "B12 2BB"})
+    third = make_referral(child={**MIA, "given_name": "Zoe", "family_name": "Other", "postcode": "B13 3CC"})
+    client.force_login(staff("clinical_admin"))
+    url = f"/staff/referrals/{earlier.reference}/possible-duplicates/new"
+    assert "Flag as possibly the same child" in client.get(url).content.decode()
+
+    blank = client.post(url, {"other_reference": "", "reason": "Name changed"})
+    assert blank.status_code == 400 and "Enter the reference of the other referral" in blank.content.decode()
+    assert "Name changed" in blank.content.decode()  # what was typed is kept
+
+    done = client.post(url, {"other_reference": later.reference, "reason": "Name changed"})
+    assert done.status_code == 302 and done["Location"].endswith(f"{later.reference}#possible-duplicates")
+    page = client.get(done["Location"]).content.decode()
+    assert "Flagged by staff as possibly the same child" in page
+
+    token = issue_api_token(user=staff("ot"), name="test")
+    answer = client.post(
+        f"/api/referrals/{third.reference}/possible-duplicates",
+        data={"other_reference": earlier.reference, "reason": "Same parent and address"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert body["referral"] == third.reference and body["existing_referral"] == earlier.reference
+    assert body["strength"] == "manual" and body["state"] == "open"
+    again = client.post(
+        f"/api/referrals/{third.reference}/possible-duplicates",
+        data={"other_reference": earlier.reference, "reason": "Same parent and address"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert again.status_code == 409
