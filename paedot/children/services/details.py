@@ -28,6 +28,7 @@ from paedot.children.models import Child, DetailsChange, ParentCarer
 from paedot.children.rules import DetailsProblem, DetailsWarning
 from paedot.core.audit import record_event
 from paedot.core.identifiers import format_nhs_number
+from paedot.core.locks import hold_nhs_number
 from paedot.directory.models import GPPractice, School
 from paedot.directory.services import find_gp_practice, normalise_practice_code
 from paedot.eligibility.rules import GPPracticeFacts
@@ -187,6 +188,7 @@ def change_child_details(
         if not differing:
             return DetailsChanged(section=Section.CHILD, changes=())
         if differing.get("nhs_number"):
+            hold_nhs_number(differing["nhs_number"])  # nobody else gives a record this number meanwhile
             _refuse_number_held_by_another(locked, differing["nhs_number"])
         now = timezone.now()
         before = {name: getattr(locked, name) for name in differing}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from paedot.children.models import Child, ParentCarer
 from paedot.core.audit import record_event
 from paedot.core.identifiers import normalise_nhs_number
+from paedot.core.locks import hold_nhs_number
 from paedot.directory.models import School
 from paedot.directory.services import find_gp_practice, normalise_postcode
 from paedot.eligibility.rules import EligibilityDecision as Decision
@@ -139,6 +140,8 @@ def receive_referral(
     locality = practice.locality if practice and practice.locality in Locality.values else ""
 
     with transaction.atomic():
+        # Two referrals for one new child at once would each find no record and make one: the second waits here.
+        hold_nhs_number(normalise_nhs_number(submission.child.nhs_number))
         known = known_child_with_same_nhs_number(submission.child.nhs_number)
         child = known or Child.objects.create(
             given_name=submission.child.given_name.strip(),
