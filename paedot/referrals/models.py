@@ -13,6 +13,7 @@ from paedot.eligibility.codes import Education, Outcome, ReferrerRole
 class Source(models.TextChoices):
     ONLINE = "online", "Online form"
     API = "api", "Partner system (API)"
+    FHIR = "fhir", "Partner system (FHIR)"
     PAPER = "paper", "Paper form"
     EMAIL = "email", "Email"
     PHONE = "phone", "Phone"
