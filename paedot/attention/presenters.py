@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from paedot.attention.policy import AttentionPolicy
 from paedot.attention.rules import TRIAGE_OVERDUE
 from paedot.attention.services import (
+    ALERTS,
     FLAGS,
     LETTERS,
     MESSAGES,
@@ -51,6 +52,12 @@ def limit_text(code: str, policy: AttentionPolicy) -> str:
     if code == WAITING.code:
         targets = ", ".join(f"{Priority(p).label.lower()} {_days(policy.target_for(p))}" for p in Priority.values)
         return f"On the waiting list (not yet seen) longer than their priority's target since received: {targets}."
+    if code == ALERTS.code:
+        return (
+            "Alerts on a child (safeguarding, contact restrictions, risks on visits, communication needs) still in "
+            "force after their review date: check each still holds, then review it or end it. For team leads and "
+            "admin staff, every child they can see; for clinicians, the children allocated to them."
+        )
     if code == MESSAGES.code:
         return (
             "Emails and text messages to a child's parent or carer that failed after every try and nobody has yet "

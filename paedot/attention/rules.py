@@ -23,6 +23,7 @@ WAIT_OVER_TARGET = "wait_over_target"
 MESSAGE_FAILED = "message_failed"
 SCHOOL_CALENDAR_ENDING = "school_calendar_ending"
 LETTER_NOT_POSTED = "letter_not_posted"
+ALERT_REVIEW_OVERDUE = "alert_review_overdue"
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,20 @@ def wait_finding(*, priority_label: str, received_on: dt.date, today: dt.date, t
         days=days,
         limit=target,
         why=f"{priority_label}: waited {_days(days)}, target {target}.",
+    )
+
+
+def alert_review_finding(*, what: str, review_on: dt.date, today: dt.date) -> Finding:
+    """An alert on a child (paedot/alerts) still in force the day after its review date: nobody has checked it still
+    holds. Its category only, never its words (those stay on the child's record)."""
+    days = days_since(review_on, today)
+    return Finding(
+        code=ALERT_REVIEW_OVERDUE,
+        since=review_on,
+        days=days,
+        limit=None,
+        why=f"{what} alert: its review was due on {format_date(review_on)}, {_days(days)} ago. Check it still "
+        "holds: review it, or end it with the reason.",
     )
 
 

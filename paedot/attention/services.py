@@ -18,6 +18,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+from paedot.alerts.models import Alert
+from paedot.alerts.presenters import category_words
 from paedot.appointments.models import Appointment, AttendanceFlag, Kind
 from paedot.attention import rules
 from paedot.attention.policy import AttentionPolicy, policy_on
@@ -63,6 +65,12 @@ TRIAGE = SectionInfo("triage", "Referrals waiting too long for triage", "No refe
 WAITING = SectionInfo(
     "waiting_over_target", "Children waiting longer than their priority's target", "No child is over their target."
 )
+# Alerts on a child (paedot/alerts) past their review date: for the child's clinician, admin staff and team leads.
+ALERTS = SectionInfo(
+    "alerts_to_review",
+    "Alerts past their review date",
+    "No alert in force is past its review date.",
+)
 MESSAGES = SectionInfo(
     "messages_failed",
     "Messages to families that failed",
@@ -80,7 +88,9 @@ LETTERS = SectionInfo(
     "Letters not yet posted",
     "Every letter issued has been posted within the limit.",
 )
-SECTIONS = (FLAGS, OUTCOMES, SCREENING, TRIAGE, WAITING, MESSAGES, LETTERS, SCHOOL_CALENDAR)
+SECTIONS = (FLAGS, OUTCOMES, SCREENING, TRIAGE, WAITING, ALERTS, MESSAGES, LETTERS, SCHOOL_CALENDAR)
+# Who sees every child's alerts due for review (among those they may see); others only their own children's.
+ALERT_REVIEWERS_OF_ANY_CHILD = frozenset({Role.TEAM_LEAD, Role.CLINICAL_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -251,6 +261,41 @@ class _Lists:
             over |= Q(priority=priority, received_date__lte=latest)
         return self.visible.on_waiting_list().filter(over).select_related("child", "clinician")
 
+    def alerts_to_review(self) -> QuerySet[Alert]:
+        """Alerts in force past their review date (from the day after it) on children with an open referral: a
+        team lead's or admin's for every child they may see (or their own, asked for theirs), a clinician's for the
+        children allocated to them. Each carries the referral it is reached through (the latest such)."""
+        if not may(self.user, Action.MANAGE_ALERTS):
+            return Alert.objects.none()
+        referrals = self.visible
+        if getattr(self.user, "role", None) not in ALERT_REVIEWERS_OF_ANY_CHILD:
+            referrals = Referral.objects.visible_to(self.user).filter(clinician=self.user)
+        referrals = referrals.open()
+        children = referrals.values("child_id")
+        through = referrals.filter(
+            Q(child_id=OuterRef("child_id")) | Q(child_id=OuterRef("child__merged_into_id"))
+        ).order_by("-received_at", "-id")
+        return (
+            Alert.objects.in_force()
+            .filter(review_on__lt=self.today)
+            .filter(Q(child_id__in=children) | Q(child__merged_into_id__in=children))
+            .annotate(referral_pk=Subquery(through.values("pk")[:1]))
+            .order_by("review_on", "id")
+        )
+
+    def alerts(self, shown: int) -> tuple[int, list[Item]]:
+        """The count and the oldest `shown` alerts due for review, each with its child's referral: a count, then
+        (when there are any) the rows and their referrals, whatever the length."""
+        found = self.alerts_to_review()
+        count = found.count()
+        if not count:
+            return 0, []
+        alerts = list(found[:shown])
+        referrals = Referral.objects.select_related("child", "clinician").in_bulk(
+            {alert.referral_pk for alert in alerts}
+        )
+        return count, [_alert_item(alert, referrals[alert.referral_pk], self.today) for alert in alerts]
+
     def closed_days(self, since: dt.date) -> frozenset[dt.date]:
         """Bank holidays and service closure days from `since` to today, in one query: the days no letter is posted."""
         holidays = BankHoliday.objects.filter(date__range=(since, self.today)).order_by().values_list("date", flat=True)
@@ -398,6 +443,20 @@ def _waiting_item(referral: Referral, today: dt.date, policy: AttentionPolicy) -
     return _referral_item(referral, finding, action="Open the referral")
 
 
+def _alert_item(alert: Alert, referral: Referral, today: dt.date) -> Item:
+    what = category_words(alert.category)
+    return Item(
+        finding=rules.alert_review_finding(what=what, review_on=alert.review_on, today=today),
+        link=reverse("alerts:referral_alerts", args=[referral.reference]) + f"#alert-{alert.pk}",
+        action="Review the alert",
+        reference=referral.reference,
+        child_name=referral.child.full_name,
+        what=what,
+        clinician=referral.clinician,
+        status=referral.status,
+    )
+
+
 def _message_item(message: Message, today: dt.date) -> Item:
     referral = message.referral
     what = message.get_channel_display()
@@ -479,6 +538,9 @@ def needs_attention(user, *, scope: Scope | None = None, today: dt.date | None =
         Section(TRIAGE, lists.triage().count(), [_triage_item(r, today, policy) for r in lists.triage()[:shown]]),
         Section(WAITING, lists.waiting().count(), [_waiting_item(r, today, policy) for r in lists.waiting()[:shown]]),
     ]
+    if may(user, Action.MANAGE_ALERTS):
+        count, alerts = lists.alerts(shown)
+        sections.append(Section(ALERTS, count, alerts))
     if may(user, Action.VIEW_MESSAGES):
         failed = lists.failed_messages()
         sections.append(Section(MESSAGES, failed.count(), [_message_item(m, today) for m in failed[:shown]]))
@@ -503,6 +565,7 @@ def section_counts(user, *, scope: Scope = Scope.ALL, today: dt.date | None = No
         SCREENING.code: lists.screening().count(),
         TRIAGE.code: lists.triage().count(),
         WAITING.code: lists.waiting().count(),
+        **({ALERTS.code: lists.alerts_to_review().count()} if may(user, Action.MANAGE_ALERTS) else {}),
         **({MESSAGES.code: lists.failed_messages().count()} if may(user, Action.VIEW_MESSAGES) else {}),
         **(
             {

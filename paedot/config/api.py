@@ -127,12 +127,12 @@ def _mount_routers() -> None:
     from paedot.care.record_api import router as care_record_router
     from paedot.caseloads.api import router as caseloads_router
     from paedot.casenotes.api import router as casenotes_router
+    from paedot.children.api import router as children_router
     from paedot.core.api import router as audit_router
     from paedot.directory.api import router as directory_router
     from paedot.eligibility.api import router as eligibility_router
     from paedot.governance.api import router as governance_router
     from paedot.groups.api import router as groups_router
-    from paedot.children.api import router as children_router
     from paedot.letters.api import router as letters_router
     from paedot.notifications.api import router as messages_router
     from paedot.referrals.api import router as referrals_router
@@ -163,6 +163,7 @@ def _mount_routers() -> None:
     api.add_router("/", messages_router)
     api.add_router("/", letters_router)
     api.add_router("/", children_router)
+    api.add_router("/", "paedot.alerts.api.router")
 
 
 _register_service_refusals()

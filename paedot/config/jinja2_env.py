@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
+from paedot.alerts.presenters import alerts_for
 from paedot.core import presenters
 from paedot.nhsuk_forms import helpers as nhsuk_forms
 from paedot.staff.rules import Action, may
@@ -45,6 +46,7 @@ def environment(**options: Any) -> Environment:
             # Pages ask the one permission table what to show, as the views and API enforce it.
             "may": may,
             "Action": Action,
+            "alerts_for": alerts_for,  # the child banner's line of alerts in force (paedot/alerts), one query
         }
     )
     env.filters.update(

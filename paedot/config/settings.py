@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "paedot.governance",
     "paedot.attention",
     "paedot.notifications",
+    "paedot.alerts",
     "paedot.fhir",
     "paedot.demo",
     "axes",

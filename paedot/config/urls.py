@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/paper-referrals/", include("paedot.referrals.paper_entry_urls")),
     path("staff/referrals/", include("paedot.referrals.urls")),
     path("staff/referrals/", include("paedot.children.urls")),  # a referral's child and family: <ref>/details/...
+    path("staff/referrals/", include("paedot.alerts.urls")),  # a child's alerts: <ref>/alerts/...
     path("staff/triage/", include("paedot.triage.urls")),
     path("staff/waiting-list/", include("paedot.waiting_list.urls")),
     path("staff/caseloads/", include("paedot.caseloads.urls")),

@@ -17,6 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 
+from paedot.alerts.models import Alert
 from paedot.appointments.models import Appointment
 from paedot.care.models import (
     Assessment,
@@ -423,6 +424,33 @@ def search_observations(user, search: Search, ctx: Context) -> tuple[list[Found]
     return found[search.offset : search.offset + search.count], len(found) > search.offset + search.count
 
 
+# --- Flag (alerts on a child) ----------------------------------------------------------------------------------------
+
+
+def _flags(user):
+    """Alerts of children this person may see (paedot.alerts: a restricted child's stay hidden with the record)."""
+    return Alert.objects.visible_to(user).select_related("child", "raised_by").order_by("raised_at", "id")
+
+
+def _flag(alert: Alert, ctx: Context) -> Found:
+    patient_id = alert.child.merged_into_id or alert.child_id
+    return Found(resources.flag(alert, ctx=ctx, patient_id=patient_id), alert, alert.child_id)
+
+
+def read_flag(user, resource_id: str, ctx: Context) -> Found | None:
+    pk = parse_id(resource_id)
+    alert = _flags(user).filter(pk=pk).first() if pk is not None else None
+    return _flag(alert, ctx) if alert is not None else None
+
+
+def search_flags(user, search: Search, ctx: Context) -> tuple[list[Found], bool]:
+    """The child's alerts, in force and ended (status says which), with those of records merged into the child's."""
+    if search.patient_id is None:
+        return [], False
+    rows, more = _page(_flags(user).of_child(search.patient_id), search)
+    return [_flag(alert, ctx) for alert in rows], more
+
+
 READERS: dict[str, Callable[[Any, str, Context], Found | None]] = {
     "Patient": read_patient,
     "ServiceRequest": read_service_request,
@@ -431,6 +459,7 @@ READERS: dict[str, Callable[[Any, str, Context], Found | None]] = {
     "CarePlan": read_care_plan,
     "Goal": read_goal,
     "Observation": read_observation,
+    "Flag": read_flag,
 }
 SEARCHERS: dict[str, Callable[[Any, Search, Context], tuple[list[Found], bool]]] = {
     "Patient": search_patients,
@@ -440,4 +469,5 @@ SEARCHERS: dict[str, Callable[[Any, Search, Context], tuple[list[Found], bool]]]
     "CarePlan": search_care_plans,
     "Goal": search_goals,
     "Observation": search_observations,
+    "Flag": search_flags,
 }

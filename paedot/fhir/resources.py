@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from paedot.alerts.models import Category as AlertCategory
 from paedot.appointments.models import CANCELLED, Kind, Outcome
 from paedot.care.models import Area, Component, Delivery, PackageSetting, PackageType, TomsStage
 from paedot.care.rules import TOMS_DOMAINS, copm_mean
@@ -39,6 +40,7 @@ PROFILES: dict[str, str] = {
     "Appointment": UK_CORE + "UKCore-Appointment",
     "CarePlan": UK_CORE + "UKCore-CarePlan",
     "Observation": UK_CORE + "UKCore-Observation",
+    "Flag": UK_CORE + "UKCore-Flag",
 }
 SOURCE_OF_SERVICE_REQUEST = UK_CORE + "Extension-UKCore-SourceOfServiceRequest"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -599,6 +601,29 @@ def toms_observation(rating, *, ctx: Context, patient_id: int) -> dict[str, Any]
     )
 
 
+# --- Flag (an alert on a child) ---------------------------------------------------------------------------------------
+
+
+def flag(alert, *, ctx: Context, patient_id: int) -> dict[str, Any]:
+    """An alert on a child (paedot/alerts) as a UK Core Flag: active while in force, inactive once ended. The category
+    is the service's own code with its words; the code is the alert's short text alone (no SNOMED CT code is claimed:
+    the service does not code its alerts). `patient_id`: the child as this interface serves them (the surviving
+    record, for an alert raised on a record since merged). Needs alert.raised_by loaded."""
+    return _clean(
+        {
+            "resourceType": "Flag",
+            "id": str(alert.pk),
+            "meta": _meta("Flag", alert.updated_at),
+            "status": "active" if alert.ended_at is None else "inactive",
+            "category": [_concept(ctx.system("alert-category"), alert.category, _label(AlertCategory, alert.category))],
+            "code": {"text": alert.text},
+            "subject": _ref("Patient", patient_id),
+            "period": {"start": _instant(alert.raised_at), "end": _instant(alert.ended_at)},
+            "author": {"type": "Practitioner", "display": _person(alert.raised_by)},
+        }
+    )
+
+
 # --- Bundles, errors and the capability statement ---------------------------------------------------------------------
 
 
@@ -640,14 +665,20 @@ def capability_statement(
     software_version: str,
     service_name: str,
     searches: Mapping[str, Sequence[SearchParameter]],
+    creates: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """What this server answers: exactly the resources and search parameters in `searches` (read and search)."""
+    """What this server answers: exactly the resources and search parameters in `searches` (read and search), and
+    the resource types in `creates` (with how to send one) that may be created."""
+    creates = creates or {}
     resources = []
     for resource_type, parameters in searches.items():
         entry: dict[str, Any] = {"type": resource_type}
         if resource_type in PROFILES:
             entry["profile"] = PROFILES[resource_type]
         entry["interaction"] = [{"code": "read"}, {"code": "search-type"}]
+        if resource_type in creates:
+            entry["interaction"].append({"code": "create", "documentation": creates[resource_type]})
+            entry["conditionalCreate"] = False  # Idempotency-Key instead of If-None-Exist
         entry["searchParam"] = [{"name": p.name, "type": p.type, "documentation": p.documentation} for p in parameters]
         resources.append(entry)
     return {
@@ -657,15 +688,20 @@ def capability_statement(
         "publisher": service_name,
         "kind": "instance",
         "software": {"name": "paedot", "version": software_version},
-        "implementation": {"description": f"{service_name}: read-only FHIR R4 (UK Core) interface", "url": base_url},
+        "implementation": {
+            "description": f"{service_name}: FHIR R4 (UK Core) interface"
+            + (" (read, and referrals received)" if creates else " (read-only)"),
+            "url": base_url,
+        },
         "fhirVersion": FHIR_VERSION,
         "format": ["application/fhir+json", "json"],
         "rest": [
             {
                 "mode": "server",
                 "documentation": (
-                    "Read and search only. Every search is paged: _count (1-100, default 50) and the Bundle's "
-                    "next link. Parameters not listed here are refused with 400."
+                    ("Read and search, and create where listed. " if creates else "Read and search only. ")
+                    + "Every search is paged: _count (1-100, default 50) and the Bundle's next link. Parameters not "
+                    "listed here are refused with 400."
                 ),
                 "security": {
                     "cors": False,

@@ -43,6 +43,7 @@ SEARCHES: dict[str, tuple[SearchParameter, ...]] = {
     "CarePlan": (_PATIENT,),
     "Goal": (_PATIENT,),
     "Observation": (_PATIENT,),
+    "Flag": (_PATIENT,),
 }
 # Every search needs one of these (a search of every child's goals is not what this interface is for).
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -52,6 +53,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "CarePlan": ("patient",),
     "Goal": ("patient",),
     "Observation": ("patient",),
+    "Flag": ("patient",),
 }
 RESULT_PARAMETERS = ("_count", "page", "_format")
 REPEATABLE = {"date"}

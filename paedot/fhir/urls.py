@@ -11,7 +11,10 @@ urlpatterns = [
     path("Patient", views.search_patients, name="search_patients"),
     path("Patient/_search", views.search_patients_by_post, name="search_patients_by_post"),
     path("Patient/<str:pk>", views.read_patient, name="read_patient"),
-    path("ServiceRequest", views.search_service_requests, name="search_service_requests"),
+    # One address, two interactions (search with GET, a referral sent with POST): named for each, so reverse() and
+    # the route walk (paedot/tests/route_rules.py) know both. Django resolves the first; the view tells them apart.
+    path("ServiceRequest", views.service_requests, name="search_service_requests"),
+    path("ServiceRequest", views.service_requests, name="create_service_request"),
     path("ServiceRequest/<str:pk>", views.read_service_request, name="read_service_request"),
     path("EpisodeOfCare", views.search_episodes_of_care, name="search_episodes_of_care"),
     path("EpisodeOfCare/<str:pk>", views.read_episode_of_care, name="read_episode_of_care"),
@@ -23,6 +26,8 @@ urlpatterns = [
     path("Goal/<str:pk>", views.read_goal, name="read_goal"),
     path("Observation", views.search_observations, name="search_observations"),
     path("Observation/<str:pk>", views.read_observation, name="read_observation"),
+    path("Flag", views.search_flags, name="search_flags"),
+    path("Flag/<str:pk>", views.read_flag, name="read_flag"),
     # Anything else (another resource type, an operation, /fhir/ itself): an OperationOutcome, not an HTML page.
     re_path(r"^.*$", views.unknown, name="unknown"),
 ]

@@ -16,15 +16,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from paedot.core.audit import Actions, origin_of, record_view
+from paedot.core.idempotency import MAX_KEY_LENGTH, IdempotencyConflict, run_once
 from paedot.core.models import AuditEvent
-from paedot.fhir import queries, resources
+from paedot.fhir import intake, queries, resources
 from paedot.fhir.search import SEARCHES, SearchError, page_query, parse_search
 from paedot.public.models import ServiceDetails
+from paedot.referrals.rules import may_submit_referrals
+from paedot.referrals.services import receive_referral
 from paedot.staff.rules import Action, may, refusal
 from paedot.staff.services import authenticate_token
 
@@ -40,6 +45,16 @@ PERMISSIONS: dict[str, Action] = {
     "CarePlan": Action.VIEW_CLINICAL_RECORD,  # GET /api/referrals/{reference}/packages
     "Goal": Action.VIEW_CLINICAL_RECORD,  # the packages' goals
     "Observation": Action.VIEW_CLINICAL_RECORD,  # assessments and reviews
+    "Flag": Action.VIEW_REFERRALS,  # alerts: the alerts page, GET /api/referrals/{reference}/alerts
+}
+# What may be sent, and how (the CapabilityStatement says so): POST /api/referrals's permission, as a Bundle.
+CREATES: dict[str, str] = {
+    "ServiceRequest": (
+        "A referral: POST a Bundle (transaction or collection) holding one ServiceRequest and its Patient, "
+        "RelatedPerson, requester, Organizations and Consent, as docs/fhir.md describes. Partner systems and clinical "
+        "admin accounts; send Idempotency-Key to make retries safe. The answer (201) is the ServiceRequest with the "
+        "eligibility extension."
+    ),
 }
 # A partner system reads the referrals it sent, as in the JSON API; nothing else.
 PARTNER_READABLE = frozenset({"ServiceRequest"})
@@ -93,7 +108,11 @@ def fhir_endpoint(*, methods: Iterable[str] = ("GET",), public: bool = False) ->
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in allowed:
-                response = refuse(405, "not-supported", f"This interface is read-only: use {' or '.join(allowed)}.")
+                message = (
+                    f"Use {' or '.join(allowed)} here: this interface reads, and takes referrals only as "
+                    "POST /fhir/ServiceRequest."
+                )
+                response = refuse(405, "not-supported", message)
                 response["Allow"] = ", ".join(allowed)
                 return response
             if not wants_json(request):
@@ -203,6 +222,7 @@ def capability_statement(request: HttpRequest) -> HttpResponse:
             software_version=INTERFACE_VERSION,
             service_name=service.name,
             searches=SEARCHES,
+            creates=CREATES,
         )
     )
 
@@ -226,12 +246,88 @@ def _searcher(resource_type: str) -> Callable:
 
 
 read_patient, search_patients = _reader("Patient"), _searcher("Patient")
-read_service_request, search_service_requests = _reader("ServiceRequest"), _searcher("ServiceRequest")
+read_service_request = _reader("ServiceRequest")
 read_episode_of_care, search_episodes_of_care = _reader("EpisodeOfCare"), _searcher("EpisodeOfCare")
 read_appointment, search_appointments = _reader("Appointment"), _searcher("Appointment")
 read_care_plan, search_care_plans = _reader("CarePlan"), _searcher("CarePlan")
 read_goal, search_goals = _reader("Goal"), _searcher("Goal")
 read_observation, search_observations = _reader("Observation"), _searcher("Observation")
+read_flag, search_flags = _reader("Flag"), _searcher("Flag")
+
+
+@fhir_endpoint(methods=("GET", "POST"))
+def service_requests(request: HttpRequest) -> HttpResponse:
+    """GET /fhir/ServiceRequest?... searches; POST /fhir/ServiceRequest sends a referral (create_service_request)."""
+    if request.method == "POST":
+        return create_service_request(request)
+    return search(request, "ServiceRequest", {k: v for k, v in request.GET.lists() if k != "_format"})
+
+
+FHIR_BODY_TYPES = frozenset({"application/fhir+json", "application/json"})
+
+
+def create_service_request(request: HttpRequest) -> HttpResponse:
+    """A referral as a FHIR Bundle (docs/fhir.md "Sending a referral"): read into the JSON intake's shape
+    (paedot/fhir/intake.py), then stored exactly as POST /api/referrals stores it: the same permission, checks,
+    service (receive_referral), Idempotency-Key handling and eligibility decision. Nothing is stored on an error."""
+    user = request.api_user  # type: ignore[attr-defined]
+    if not may_submit_referrals(user):
+        raise FhirError(403, "forbidden", "This account may not submit referrals.")
+    if "HTTP_IF_NONE_EXIST" in request.META:
+        raise FhirError(400, "not-supported", "Conditional create is not supported: send an Idempotency-Key header.")
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and (not key.strip() or len(key) > MAX_KEY_LENGTH):
+        raise FhirError(400, "invalid", f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
+    if request.content_type not in FHIR_BODY_TYPES:
+        return refuse(415, "not-supported", "Send the Bundle as application/fhir+json.")
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    too_big = intake.BundleRefused(
+        [intake.Problem("Bundle", f"is over {intake.MAX_BODY_BYTES // 1024} KB", "too-long")], 413
+    )
+    today, ctx = timezone.localdate(), context()
+    try:
+        if not length.isdigit() or int(length) > intake.MAX_BODY_BYTES:
+            raise too_big  # before the body is read
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            raise too_big from None
+        referral = intake.read_referral(intake.parse_body(body), ctx=ctx)
+        payload = intake.validate(referral, today=today)
+    except intake.BundleRefused as refused:
+        return respond(intake.outcome(refused.problems), refused.status)
+
+    def create() -> tuple[int, dict[str, Any]]:
+        stored = receive_referral(
+            submission=intake.submission_of(payload), source="api", received_date=today, submitted_by=user
+        )
+        decision = stored.eligibility
+        reasons = [
+            {"code": r.code, "message": r.message, **({"signposting": r.signposting} if r.signposting else {})}
+            for r in decision.reasons.all()
+        ]
+        return 201, {"reference": stored.reference, "outcome": decision.outcome, "reasons": reasons}
+
+    try:
+        # The JSON intake's body for the same referral is the fingerprint: a retry is the same referral, whatever
+        # the Bundle's ids, fullUrls or timestamps.
+        status, receipt = (
+            run_once(user=user, key=key, payload=payload.model_dump(mode="json"), action=create) if key else create()
+        )
+    except IdempotencyConflict as conflict:
+        raise FhirError(422, "business-rule", str(conflict)) from conflict
+    location = f"{base_url(request)}ServiceRequest/{receipt['reference']}"
+    found = queries.READERS["ServiceRequest"](user, receipt["reference"], ctx)
+    if found is None:  # a restricted record this account is not named on: the receipt, and nothing about the child
+        body = intake.received_outcome(receipt, location=location, ctx=ctx)
+    else:
+        body = {
+            **found.resource,
+            "extension": [*found.resource.get("extension", []), intake.eligibility_extension(receipt, ctx=ctx)],
+        }
+    response = respond(body, status)
+    response["Location"] = location
+    return response
 
 
 @fhir_endpoint(methods=("POST",))

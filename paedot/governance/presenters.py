@@ -32,6 +32,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("letters", "Letters", "records"),
     ("attachments", "Attachments (details only)", "table"),
     ("messages", "Emails and text messages", "table"),
+    ("alerts", "Alerts on the record (safeguarding, contact, risks on visits, communication)", "table"),
     ("record_restrictions", "Restrictions on the record", "records"),
     ("audit_trail", "Who has opened or changed the record", "table"),
 )

@@ -24,6 +24,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from paedot.advice.models import AdvicePack, PackSheet
+from paedot.alerts.models import Alert
 from paedot.appointments.models import Appointment, AppointmentSeries, AttendanceFlag
 from paedot.appointments.models import Outcome as AppointmentOutcome
 from paedot.care.models import (
@@ -619,6 +620,30 @@ def _restrictions(child: Child) -> list[dict[str, Any]]:
     return items
 
 
+def _alerts(child: Child) -> list[dict[str, Any]]:
+    """Every alert on the child's record and on records merged into it (paedot/alerts), in force and ended, oldest
+    first. Safeguarding alerts and contact restrictions are the kind of information the serious-harm exemption may
+    apply to: whoever answers the request reviews this section before anything is released."""
+    alerts = Alert.objects.of_child(child.pk).select_related("raised_by", "reviewed_by", "ended_by")
+    return [
+        {
+            "category": a.get_category_display(),
+            "text": a.text,
+            "details": a.details,
+            "in_force": a.in_force,
+            "raised_at": iso_datetime(a.raised_at),
+            "raised_by": staff(a.raised_by),
+            "review_on": iso_date(a.review_on),
+            "last_reviewed_at": iso_datetime(a.reviewed_at),
+            "last_reviewed_by": staff(a.reviewed_by),
+            "ended_at": iso_datetime(a.ended_at),
+            "ended_by": staff(a.ended_by),
+            "end_reason": a.end_reason,
+        }
+        for a in alerts.order_by("raised_at", "id")
+    ]
+
+
 def _merged_records(child: Child) -> list[dict[str, Any]]:
     """Records a person confirmed were this child's and merged into this one, as they were written."""
     return [
@@ -687,6 +712,7 @@ def gather(child: Child, *, generated_by, reason: str, now: dt.datetime | None =
         "previous_details": _previous_details(child),
         "episodes": [_episode(e) for e in episodes],
         "messages": _messages(referrals, episodes),
+        "alerts": _alerts(child),
         "record_restrictions": _restrictions(child),
         "audit_trail": _audit_trail(child, referrals),
     }

@@ -62,6 +62,9 @@ ACTION_WORDS: dict[Action, str] = {
     Action.UPDATE_CHILD_DETAILS: (
         "Change a child's and family's details after the referral (name, address, NHS number, contacts, GP, school)"
     ),
+    Action.MANAGE_ALERTS: (
+        "Raise, review or end alerts on a child (safeguarding, contact restrictions, risks on visits, communication)"
+    ),
 }
 
 

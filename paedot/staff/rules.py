@@ -60,6 +60,7 @@ class Action(StrEnum):
     ACT_ON_MESSAGES = "act_on_messages"
     RECORD_LETTER_POSTED = "record_letter_posted"
     UPDATE_CHILD_DETAILS = "update_child_details"
+    MANAGE_ALERTS = "manage_alerts"
 
 
 _ADMIN, _OT, _OTA, _LEAD = Role.CLINICAL_ADMIN, Role.OT, Role.OTA, Role.TEAM_LEAD
@@ -146,6 +147,11 @@ ALLOWED: dict[Action, frozenset[str]] = {
     # at a home visit. Those who book appointments and send letters keep the details those use up to date; each
     # change keeps the old value and a reason (paedot.children.services.details), so no narrower role is needed.
     Action.UPDATE_CHILD_DETAILS: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
+    # Alerts on a child (paedot/alerts: safeguarding, contact restrictions, risks on home visits, communication needs)
+    # record what the service has been told, not a clinical judgement: whoever hears it records it at once, the admin
+    # team on the phone to social care, the OT or assistant at the door of a home visit. Each change is audited and an
+    # alert is ended only with a reason; auditors and others who read the record see alerts, never change them.
+    Action.MANAGE_ALERTS: frozenset({_ADMIN, _OT, _OTA, _LEAD}),
 }
 
 REFUSALS: dict[Action, str] = {
@@ -184,6 +190,9 @@ REFUSALS: dict[Action, str] = {
     ),
     Action.UPDATE_CHILD_DETAILS: (
         "Only clinical admin staff, OTs, OT assistants and team leads may change a child's or family's details."
+    ),
+    Action.MANAGE_ALERTS: (
+        "Only clinical admin staff, OTs, OT assistants and team leads may raise, review or end alerts."
     ),
 }
 

@@ -408,6 +408,30 @@ PAGES.update(
             )
         },
         "fhir:search_patients_by_post": public("POST", answer=FHIR_TOKEN_ONLY),
+        # A referral sent as FHIR: POST /api/referrals's permission (paedot/fhir/tests/test_intake_access.py walks it).
+        "fhir:create_service_request": public("POST", answer=FHIR_TOKEN_ONLY),
         "fhir:unknown": public(answer=NOT_FOUND),
+    }
+)
+
+# Alerts on a child (paedot/alerts): read by whoever may open the record, raised, reviewed and ended by the roles that
+# manage them. A partner system sees only the referrals it sent, so the walk's child is not found for it in the API.
+# The FHIR Flag is read with a token only, as the other FHIR reads.
+PAGES.update(
+    {
+        "alerts:referral_alerts": needs(A.VIEW_REFERRALS),
+        "alerts:raise_alert": needs(A.MANAGE_ALERTS, "POST"),
+        "alerts:review_alert": needs(A.MANAGE_ALERTS, "POST"),
+        "alerts:end_alert": needs(A.MANAGE_ALERTS, "POST"),
+        "fhir:search_flags": public(answer=FHIR_TOKEN_ONLY),
+        "fhir:read_flag": public(answer=FHIR_TOKEN_ONLY),
+    }
+)
+API.update(
+    {
+        "GET /api/referrals/{reference}/alerts": about_referral(A.VIEW_REFERRALS),
+        "POST /api/referrals/{reference}/alerts": about_referral(A.MANAGE_ALERTS),
+        "POST /api/alerts/{alert_id}/review": about_referral(A.MANAGE_ALERTS),
+        "POST /api/alerts/{alert_id}/end": about_referral(A.MANAGE_ALERTS),
     }
 )

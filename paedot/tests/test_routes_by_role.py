@@ -229,6 +229,9 @@ def _make_record() -> Record:
         to_parent_carer=True,
     )
     absence = Absence.objects.create(clinician=ot, starts_on=today, ends_on=today, reason="Leave")
+    from paedot.alerts.services import raise_alert
+
+    alert = raise_alert(referral=child, category="risk_to_staff", text="Dog at the home", by=ot)
 
     from paedot.public import check
     from paedot.referrals import questions
@@ -263,6 +266,7 @@ def _make_record() -> Record:
         "closure_id": closure.pk,
         "absence_id": absence.pk,
         "message_id": failed_message.pk,
+        "alert_id": alert.pk,
         "note_id": signed.pk,
         "draft_note_id": draft.pk,
         "assistant_note_id": signed_by_assistant.pk,
@@ -522,6 +526,9 @@ def api_body(operation: str, record: Record) -> dict[str, Any] | None:
         "PATCH /api/referrals/{reference}/parent-carer": {"phone": "07700 900456", "reason": "Mum phoned"},
         "PUT /api/referrals/{reference}/gp-practice": {"gp_practice_code": "M85005", "reason": "Registered there"},
         "PUT /api/referrals/{reference}/school": {"school_urn": "103121", "reason": "Moved school"},
+        "POST /api/referrals/{reference}/alerts": {"category": "communication_needs", "text": "Mum is deaf: BSL"},
+        "POST /api/alerts/{alert_id}/review": {"review_on": "2027-06-01"},
+        "POST /api/alerts/{alert_id}/end": {"reason": "Dog rehomed"},
     }
     return bodies.get(operation)
 

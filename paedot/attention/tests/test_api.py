@@ -51,6 +51,7 @@ def test_the_worklist_has_every_section_with_its_count_and_each_item_says_why(cl
         "screening",
         "triage",
         "waiting_over_target",
+        "alerts_to_review",
         "messages_failed",
     ]
     assert {code: s["count"] for code, s in sections.items()} == {
@@ -59,6 +60,7 @@ def test_the_worklist_has_every_section_with_its_count_and_each_item_says_why(cl
         "screening": 0,
         "triage": 0,
         "waiting_over_target": 1,
+        "alerts_to_review": 0,
         "messages_failed": 1,
     }
     (waiting,) = sections["waiting_over_target"]["items"]
@@ -120,7 +122,7 @@ def test_auditors_commissioners_system_admins_and_partner_systems_get_403(client
 def test_an_ot_assistant_who_may_not_see_the_outbox_gets_no_messages_section(client, ota_user):
     failed_message(referral_at("waiting", received=days_ago(3), clinician=ota_user), queued=days_ago(1))
     codes = [s["code"] for s in get(client, ota_user, "?scope=all").json()["sections"]]
-    assert "messages_failed" not in codes and len(codes) == 5
+    assert "messages_failed" not in codes and len(codes) == 6  # alerts_to_review among them
 
 
 def test_team_leads_get_the_school_holidays_held_running_out_as_an_item_with_no_reference(client, team_lead_user):

@@ -483,6 +483,7 @@ def test_the_capability_statement_lists_exactly_the_resources_and_search_paramet
         "CarePlan": ["patient"],
         "Goal": ["patient"],
         "Observation": ["patient"],
+        "Flag": ["patient"],
     }
     goal_entry = next(e for e in statement["rest"][0]["resource"] if e["type"] == "Goal")
     assert "profile" not in goal_entry

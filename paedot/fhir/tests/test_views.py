@@ -46,6 +46,7 @@ def test_the_capability_statement_is_public_fhir_json(fhir_as):
         "CarePlan",
         "Goal",
         "Observation",
+        "Flag",
     }
 
 

@@ -56,6 +56,7 @@ R4_CODES: dict[tuple[str, str], frozenset[str]] = {
             "rejected",
         }
     ),
+    ("Flag", "status"): frozenset({"active", "inactive", "entered-in-error"}),
     ("Observation", "status"): frozenset(
         {"registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown"}
     ),

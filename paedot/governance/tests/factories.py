@@ -181,6 +181,9 @@ def full_record() -> FullRecord:
             changed_by=admin,
             referral=referral,
         )
+        from paedot.alerts.services import raise_alert
+
+        raise_alert(referral=referral, category="communication_needs", text="Mum prefers Urdu: interpreter", by=admin)
         restrict_record(child=referral.child, reason="A safeguarding concern (synthetic).", named_staff=[ot], by=lead)
         break_glass(referral=referral, user=admin, reason="The family rang to rebook (synthetic).")
     # An earlier record of Ayaan, spelt differently, that a person confirmed was his and merged into this one.

@@ -14,7 +14,7 @@ from paedot.notifications.models import Message
 from paedot.referrals.models import PossibleDuplicate, Referral
 from paedot.referrals.services import NotAllowed
 from paedot.referrals.services.duplicates import HIDDEN_OTHER, dismiss_duplicate, merge_duplicate, unmerge_duplicate
-from paedot.referrals.tests.factories import make_referral, staff
+from paedot.referrals.tests.factories import make_referral
 from paedot.restricted_records.models import Restriction
 from paedot.restricted_records.services import lift_restriction, restrict_record
 from paedot.staff.services import create_staff_user
