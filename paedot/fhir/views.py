@@ -28,6 +28,7 @@ from paedot.core.models import AuditEvent
 from paedot.fhir import intake, queries, resources
 from paedot.fhir.search import SEARCHES, SearchError, page_query, parse_search
 from paedot.public.models import ServiceDetails
+from paedot.referrals.models import Source
 from paedot.referrals.rules import may_submit_referrals
 from paedot.referrals.services import receive_referral
 from paedot.staff.rules import Action, may, refusal
@@ -299,7 +300,7 @@ def create_service_request(request: HttpRequest) -> HttpResponse:
 
     def create() -> tuple[int, dict[str, Any]]:
         stored = receive_referral(
-            submission=intake.submission_of(payload), source="api", received_date=today, submitted_by=user
+            submission=intake.submission_of(payload), source=Source.FHIR, received_date=today, submitted_by=user
         )
         decision = stored.eligibility
         reasons = [
