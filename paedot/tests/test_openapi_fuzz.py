@@ -38,6 +38,7 @@ KEPT_TABLES = [
     "groups_groupprogramme",
     "groups_enrolment",
     "advice_advicepack",
+    "alerts_alert",
     "staff_apitoken",
 ]
 
@@ -115,6 +116,7 @@ REAL = {
     "issue_id": "issue_id",
     "note_id": "note_id",
     "programme_id": "programme_id",
+    "alert_id": "alert_id",
     "slug": "sheet",
 }
 
