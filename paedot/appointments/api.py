@@ -15,6 +15,7 @@ from paedot.appointments.services import (
     book_appointment,
     booking_warnings,
     cancel_appointment,
+    cancel_warnings,
     move_appointment,
     move_warnings,
     record_outcome,
@@ -108,7 +109,9 @@ class PlanningWarningOut(Schema):
     code: str = Field(
         description="`after_school_calendar`: dates after the school holidays held, not skipped. `in_the_past`: "
         "appointments booked (or moved) to start before now (booked all the same); each needs its outcome recorded, "
-        "and the family was told nothing of them (the message says so)."
+        "and the family was told nothing of them (the message says so, and, for a move, when the family still holds "
+        "an earlier time to come, that staff should tell them). `family_not_told`: a cancellation the family (or, "
+        "for a group session, every family in the group) was sent nothing about, and why."
     )
     message: str
     dates: list[dt.date]
@@ -130,7 +133,20 @@ class MovedAppointmentOut(AppointmentOut):
     warnings: list[PlanningWarningOut] = Field(
         default_factory=list,
         description="What to check: `in_the_past` when the appointment was moved to start before now (no letter, "
-        "email or text about the move went to the family). Empty when there is nothing to check.",
+        "email or text about the move went to the family; when the time they were told of is still to come, the "
+        "message names it for staff to tell them). Empty when there is nothing to check.",
+    )
+
+
+class CancelledAppointmentOut(AppointmentOut):
+    """The appointment just cancelled, and what to check about it."""
+
+    warnings: list[PlanningWarningOut] = Field(
+        default_factory=list,
+        description="What to check: `family_not_told` when the service cancelled it and no letter, email or text "
+        "went to the family (they were never told of it, or the time they were told of had gone), and for every "
+        "group session (no family in the group is sent a cancellation). Empty when the family was told, or "
+        "cancelled it themselves.",
     )
 
 
@@ -255,9 +271,13 @@ class CancelIn(Schema):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-@router.post("/appointments/{appointment_id}/cancel", auth=BearerToken(), response={200: AppointmentOut, **ERRORS})
+@router.post(
+    "/appointments/{appointment_id}/cancel", auth=BearerToken(), response={200: CancelledAppointmentOut, **ERRORS}
+)
 def cancel(request: HttpRequest, appointment_id: int, payload: CancelIn):
-    """Cancels this occurrence only; the rest of its series stays booked."""
+    """Cancels this occurrence only; the rest of its series stays booked. Cancelled by the service, the family gets a
+    letter, email and text only when the time they were told of is still to come; otherwise (and for a group
+    session) a `warnings` entry says nothing was sent, and why."""
     appointment = _appointment(request, appointment_id, Action.RECORD_OUTCOME)
     updated = _call(
         lambda: cancel_appointment(
@@ -265,7 +285,7 @@ def cancel(request: HttpRequest, appointment_id: int, payload: CancelIn):
         ),
         field="reason",
     )
-    return appointment_out(updated)
+    return {**appointment_out(updated), "warnings": cancel_warnings(updated)}
 
 
 class MoveIn(Schema):
@@ -282,8 +302,11 @@ class MoveIn(Schema):
 def move(request: HttpRequest, appointment_id: int, payload: MoveIn):
     """Moves this occurrence only; the rest of its series stays where it is. 409 when it collides with the
     clinician's or the room's other bookings, or has an outcome or was cancelled; 422 outside the working pattern
-    unless `override_reason` says why. The family gets a letter, email and text about a move to a time to come; a
-    start before now is moved all the same, with a `warnings` entry, and the family is not told."""
+    unless `override_reason` says why; 400 for a day before the referral was received, as for a booking. A move to a
+    time to come is told from the time the family was last told of: a change letter, email and text from that time
+    (a booking letter if they were never told of it; nothing if it is back at that very time). A start before now is
+    moved all the same, with a `warnings` entry, and the family is not told (the entry says so, and, when the time
+    they were told of is still to come, that staff should tell them)."""
     appointment = _appointment(request, appointment_id, Action.BOOK_APPOINTMENT)
     moved = _call(
         lambda: move_appointment(

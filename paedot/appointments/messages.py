@@ -8,10 +8,11 @@ Each message has a reference naming what it is about, so it is never queued twic
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from paedot.appointments import letters, rules
@@ -72,12 +73,22 @@ def _queue_email_and_text(
     return queued
 
 
+def _note_told(appointments: list[Appointment]) -> None:
+    """Keep the time each family has just been sent (the letter always goes; the email and text where there are
+    details): a later move or cancellation is decided from it (rules.move_message, family_told_of_cancellation).
+    update(), so the calendar event's sequence (from updated_at) is not disturbed."""
+    Appointment.objects.filter(pk__in=[a.pk for a in appointments]).update(family_last_told_start=F("start"))
+    for appointment in appointments:
+        appointment.family_last_told_start = appointment.start
+
+
 def tell_family_about_booking(appointment: Appointment, *, now: dt.datetime | None = None, issued_by=None) -> None:
     """The appointment letter, an email with the .ics file, and a text message. Called inside the booking's
     transaction. Nothing at all for an appointment that had started when it was booked (`now`: by default when it
     was booked): the family is not told of what has already happened."""
     if not rules.family_told_of(appointment.start, now or appointment.created_at):
         return
+    _note_told([appointment])
     referral = appointment.referral
     letters.issue_appointment_letter(appointment, issued_by=issued_by)
     visit = letters.visit(appointment)
@@ -113,6 +124,7 @@ def tell_family_about_block(series: AppointmentSeries, *, now: dt.datetime | Non
     appointments = [a for a in live if rules.family_told_of(a.start, now)]
     if not appointments:
         return
+    _note_told(appointments)
     earlier = sum(1 for a in live if a.kind != Kind.REVIEW and not rules.family_told_of(a.start, now))
     letters.issue_block_letter(series, appointments, earlier=earlier)
     visits = [letters.visit(a) for a in appointments]
@@ -147,20 +159,30 @@ def tell_family_about_block(series: AppointmentSeries, *, now: dt.datetime | Non
 
 
 def tell_family_about_change(appointment: Appointment, *, was: dt.datetime | None = None, changed_by=None) -> None:
-    """A moved (was: its old start) or cancelled appointment: a letter, and an email with the updated calendar
-    event (the same UID, so the family's calendar moves or removes it), and a text message."""
+    """A moved or cancelled appointment: a letter, and an email with the updated calendar event (the same UID, so
+    the family's calendar moves or removes it), and a text message. `was`: the time the family was last told of
+    (the services pass family_last_told_start): a move is "from" it, and a cancellation names it, which is the
+    appointment the family holds even if staff have since moved it into the past."""
     referral = appointment.referral
     if referral is None:
         return
     appointment.refresh_from_db()
-    letters.issue_change_letter(appointment, was=was, issued_by=changed_by)
+    letter = letters.issue_change_letter(appointment, was=was, issued_by=changed_by)
     visit = letters.visit(appointment)
+    in_calendar = appointment
     if appointment.cancelled:
-        what = f"Your appointment on {letters.london_date(appointment.start)} at {visit.time} is cancelled"
+        at = was or appointment.start
+        what = f"Your appointment on {letters.london_date(at)} at {letters.london_time(at)} is cancelled"
         reference = f"appointment:{appointment.pk}:cancelled"
+        if was is not None and was != appointment.start:
+            # The cancelled event as the family's calendar holds it (the UID is what removes it; the time reads right).
+            in_calendar = copy.copy(appointment)
+            in_calendar.start, in_calendar.end = was, was + (appointment.end - appointment.start)
     else:
         what = f"Your appointment has moved to {visit.day} at {visit.time}"
-        reference = f"appointment:{appointment.pk}:moved:{_stamp(appointment.start)}"
+        # Each move told is its own message, named by its letter: moved there, away and back again is told twice.
+        reference = f"appointment:{appointment.pk}:moved:{_stamp(appointment.start)}:letter:{letter.pk}"
+        _note_told([appointment])
     service = ServiceDetails.current()
     _queue_email_and_text(
         referral,
@@ -172,7 +194,7 @@ def tell_family_about_change(appointment: Appointment, *, was: dt.datetime | Non
         sms_body=f"{service.name}: {what}. Questions? Call {service.phone}. Ref {referral.reference}",
         attachment=Attachment(
             filename="appointment.ics",
-            content=letters.calendar_file([appointment], reference=referral.reference),
+            content=letters.calendar_file([in_calendar], reference=referral.reference),
             mimetype=ICS,
         ),
     )

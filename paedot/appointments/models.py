@@ -98,6 +98,13 @@ class Appointment(BaseModel):
         blank=True, help_text="Why it was booked outside the working pattern or on a closure day."
     )
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    family_last_told_start = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The start the family was last sent in a booking or change letter (with its email and text): what "
+        "their letter and calendar say. Empty when they were never told of it (booked after it happened, or without "
+        "telling them) and for a group session (each family is only reminded of it).",
+    )
 
     objects = AppointmentQuerySet.as_manager()
 

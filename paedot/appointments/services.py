@@ -66,6 +66,13 @@ def _check_clinician(clinician: User, kind: str, referral: Referral | None) -> N
         raise ValueError(f"{clinician.display_name} no longer works here.")
 
 
+def _check_after_received(referral: Referral | None, start: dt.datetime) -> None:
+    if referral is not None and start.astimezone(LONDON).date() < referral.received_date:
+        raise ValueError(
+            f"The appointment cannot be before the referral was received ({referral.received_date:%-d %B %Y})."
+        )
+
+
 def availability(clinician: User, start: dt.datetime, end: dt.datetime) -> tuple[Problem, ...]:
     day = start.astimezone(LONDON).date()
     return availability_problems(start, end, diary_for(clinician, day, day))
@@ -148,10 +155,7 @@ def book_appointment(
     if referral is None and kind != Kind.GROUP:
         raise ValueError("Only a group session has no referral.")
     _check_clinician(clinician, kind, referral)
-    if referral is not None and start.astimezone(LONDON).date() < referral.received_date:
-        raise ValueError(
-            f"The appointment cannot be before the referral was received ({referral.received_date:%-d %B %Y})."
-        )
+    _check_after_received(referral, start)
     override_reason = (override_reason or "").strip()
     problems = availability(clinician, start, end)
     if problems and not override_reason:
@@ -214,40 +218,51 @@ def book_appointment(
 def move_warnings(appointment: Appointment) -> list[dict]:
     """What to check about an appointment just moved (its updated_at is when it moved), as kept in the audit event
     and given in the API: one moved to start before then needs its outcome recorded, and the family was not told of
-    the move. Empty when its new time is to come."""
-    warning = rules.moved_into_the_past(appointment.start, appointment.updated_at)
+    the move (and, when the time they were told of is still to come, staff should tell them). Empty when its new time
+    is to come."""
+    warning = rules.moved_into_the_past(
+        appointment.start, appointment.updated_at, told=appointment.family_last_told_start
+    )
     return [warning_record(warning)] if warning else []
 
 
 def move_appointment(
     *, appointment: Appointment, start: dt.datetime, moved_by, override_reason: str = ""
 ) -> Appointment:
-    """Move one occurrence; the rest of its series stays where it is. A move to a time before now is made all the
-    same, with the warning move_warnings() gives, and the family is not told of it. A move to a time to come tells
-    the family of the change; or, when its old time had already gone when it was booked (or last moved), so the family
-    never heard of it, of the booking."""
+    """Move one occurrence; the rest of its series stays where it is. Not to a day before the referral was received
+    (refused, as a booking is). A move to a time before now is made all the same, with the warning move_warnings()
+    gives, and the family is not told of it. A move to a time to come is told as rules.move_message() decides from
+    the time the family was last told of: a change from that time, a booking letter if they never heard of it, or
+    nothing when it is back at that very time."""
     require(moved_by, Action.BOOK_APPOINTMENT)
     if appointment.cancelled or appointment.outcome:
         raise TransitionRefused("This appointment has happened or been cancelled: book a new one instead.")
     end = _check_times(start, appointment.duration_minutes)
+    _check_after_received(appointment.referral, start)
     problems = availability(appointment.clinician, start, end)
     if problems and not (override_reason or "").strip():
         raise OutsideAvailability(problems)
     now = timezone.now()
     with transaction.atomic():
         _lock_and_check(appointment.clinician, appointment.room, start, end, ignore=appointment.pk)
-        before, last_set = appointment.start, appointment.updated_at
+        # As it is now, under the clinician's lock (every move takes it): what the family was last told may have
+        # changed since the caller read the appointment.
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.cancelled or current.outcome:
+            raise TransitionRefused("This appointment has happened or been cancelled: book a new one instead.")
+        before, told = current.start, current.family_last_told_start
         Appointment.objects.filter(pk=appointment.pk).update(
             start=start, end=end, override_reason=override_reason.strip() if problems else "", updated_at=now
         )
         appointment.start, appointment.end, appointment.updated_at = start, end, now
-        if appointment.referral_id is not None and rules.family_told_of(start, now):
+        appointment.family_last_told_start = told
+        sent = rules.move_message(told=told, start=start, now=now) if appointment.referral_id is not None else ""
+        if sent:
             from paedot.appointments.messages import tell_family_about_booking, tell_family_about_change
 
-            # Its old time was to come when it was booked (or last moved): the family was told of it.
-            if rules.family_told_of(before, last_set):
-                tell_family_about_change(appointment, was=before, changed_by=moved_by)
-            else:  # booked (or moved) after the event, never told: "moved from <a day gone>" would only confuse
+            if sent == rules.SEND_CHANGE:
+                tell_family_about_change(appointment, was=told, changed_by=moved_by)
+            else:
                 tell_family_about_booking(appointment, now=now, issued_by=moved_by)
         record_event(
             action="appointment.moved",
@@ -258,14 +273,38 @@ def move_appointment(
                 "appointment": appointment.pk,
                 "from": before.isoformat(),
                 "to": start.isoformat(),
+                "family_sent": sent,
                 "warnings": move_warnings(appointment),
             },
         )
     return appointment
 
 
+def cancel_warnings(appointment: Appointment) -> list[dict]:
+    """What to check about an appointment just cancelled (outcome_recorded_at is when), as kept in the audit event
+    and given in the API and on the page: when the service cancelled it and the family was sent nothing, why (never
+    told of it, or the time they were told of had gone); for a group session, that no family in the group was sent
+    anything. Empty when the family was told, or cancelled it themselves."""
+    if not appointment.cancelled or appointment.outcome_recorded_at is None:
+        return []
+    if appointment.referral_id is None:
+        warning = rules.group_session_cancelled(start=appointment.start, cancelled_at=appointment.outcome_recorded_at)
+    elif appointment.outcome == Outcome.CANCELLED_BY_SERVICE:
+        warning = rules.cancelled_without_telling(
+            told=appointment.family_last_told_start,
+            start=appointment.start,
+            cancelled_at=appointment.outcome_recorded_at,
+        )
+    else:  # the family cancelled: they know
+        warning = None
+    return [warning_record(warning)] if warning else []
+
+
 def cancel_appointment(*, appointment: Appointment, by: str, reason: str, cancelled_by) -> Appointment:
-    """Cancel one occurrence, by the family or the service; the others in its series are untouched."""
+    """Cancel one occurrence, by the family or the service; the others in its series are untouched. When the service
+    cancels, the family is told only if the time they were last told of is still to come (never told of it, or told
+    of a time gone, they are sent nothing, and cancel_warnings() says so); a group session's families are sent
+    nothing."""
     require(cancelled_by, Action.RECORD_OUTCOME)
     if by not in ("family", "service"):
         raise ValueError('Say who cancelled: "family" or "service".')
@@ -282,17 +321,23 @@ def cancel_appointment(*, appointment: Appointment, by: str, reason: str, cancel
         locked.outcome_recorded_at = timezone.now()
         locked.outcome_recorded_by = cancelled_by
         locked.save()
+        told = locked.family_last_told_start
         record_event(
             action="appointment.cancelled",
             actor=cancelled_by,
             target=locked.referral or locked,
             reason=reason,
-            detail={"appointment": locked.pk, "by": by},
+            detail={"appointment": locked.pk, "by": by, "warnings": cancel_warnings(locked)},
         )
-        if by == "service":  # the family cancelled: they know; when we cancel, we tell them
+        # The family cancelled: they know. When we cancel, we tell them, of the time they hold, if it is still to come.
+        if (
+            by == "service"
+            and locked.referral_id is not None
+            and rules.family_told_of_cancellation(told=told, now=locked.outcome_recorded_at)
+        ):
             from paedot.appointments.messages import tell_family_about_change
 
-            tell_family_about_change(locked, changed_by=cancelled_by)
+            tell_family_about_change(locked, was=told, changed_by=cancelled_by)
     return locked
 
 
@@ -400,7 +445,8 @@ def plan_treatment_block(
     date after the school holidays held is booked all the same (refusing would stop real work) and the block keeps a
     warning naming those dates (hazard H16). Likewise sessions (or the review) before now: a block recorded after the
     event is booked, with a warning naming the sessions in the past, each needing its outcome; the family is told
-    only of the appointments still to come, and nothing at all when every one is past.
+    only of the appointments still to come, and nothing at all when every one is past. With `notify` off (the demo)
+    the family is told nothing, and the warning says that instead.
     """
     require(planned_by, Action.PLAN_BLOCK)
     if not 1 <= sessions <= 52:
@@ -415,7 +461,7 @@ def plan_treatment_block(
     plan = plan_block(first_start=first_start, sessions=sessions, interval_days=interval_days, excluded=excluded)
     days = [start.astimezone(LONDON).date() for start in (*plan.sessions, plan.review)]
     now = timezone.now()
-    in_the_past = rules.block_in_the_past(plan.sessions, plan.review, now)
+    in_the_past = rules.block_in_the_past(plan.sessions, plan.review, now, notify=notify)
     warnings = [
         warning_record(w)
         for w in (in_the_past, *school_calendar_warnings(days, school_setting=at_school))

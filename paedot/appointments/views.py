@@ -34,6 +34,7 @@ from paedot.appointments.services import (
     book_appointment,
     booking_warnings,
     cancel_appointment,
+    cancel_warnings,
     move_appointment,
     move_warnings,
     record_outcome,
@@ -368,7 +369,12 @@ def cancel_appointment_view(request: HttpRequest, appointment_id: int) -> HttpRe
     if updated is None:
         return _show(request, appointment, forms={"cancel": form}, status=status)
     who = "the family" if data["by"] == "family" else "the service"
-    return _done(request, appointment, f"Cancelled by {who}. Any other appointments in its series are still booked.")
+    said = f"Cancelled by {who}. Any other appointments in its series are still booked."
+    response = _done(request, appointment, said)
+    # Sent nothing about it (never told of it, its time gone, or a group session): said here, as a move's warning is.
+    for warning in cancel_warnings(updated):
+        messages.warning(request, warning["message"])
+    return response
 
 
 @login_required

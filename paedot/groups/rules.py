@@ -21,6 +21,17 @@ GROUP_OUTCOMES = {
 MAX_CAPACITY = 60
 MAX_SESSIONS = 52
 
+# Withdrawing a child sends the family nothing: no message about the sessions they were reminded of (or never heard
+# of, or that have happened), and no more reminders. Said before and after, so staff tell the family themselves.
+WITHDRAWAL_NOT_TOLD = (
+    "No letter, email or text message is sent to the family about it, and they get no more reminders of the group's "
+    "sessions: unless they already know, tell them yourself."
+)
+WITHDRAWN_NOT_TOLD = (
+    "No letter, email or text message was sent to the family about it, and they get no more reminders of the "
+    "group's sessions: unless they already know, tell them yourself."
+)
+
 
 @dataclass(frozen=True)
 class Refusal:

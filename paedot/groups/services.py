@@ -236,7 +236,8 @@ def enrol(*, programme: GroupProgramme, referral: Referral, enrolled_by) -> Enro
 
 def withdraw(*, enrolment: Enrolment, reason: str, withdrawn_by) -> Enrolment:
     """Give up the child's place. Their referral stays as it is (a booked child stays booked: book them another
-    appointment, or discharge them, as a separate decision)."""
+    appointment, or discharge them, as a separate decision). The family is sent nothing about it, and no more
+    reminders of the group's sessions (rules.WITHDRAWAL_NOT_TOLD: the pages say so, for staff to tell them)."""
     require(withdrawn_by, Action.ENROL_IN_GROUP)
     reason = (reason or "").strip()
     if not reason:

@@ -422,7 +422,9 @@ def withdraw_child(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResp
             form.add_error(None, str(problem))
         else:
             messages.success(
-                request, f"{enrolment.referral.reference} withdrawn from {enrolment.programme.name}: a place is free."
+                request,
+                f"{enrolment.referral.reference} withdrawn from {enrolment.programme.name}: a place is free. "
+                + rules.WITHDRAWN_NOT_TOLD,
             )
             return redirect("groups:show_programme", pk)
     return render(
@@ -433,6 +435,7 @@ def withdraw_child(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResp
             "enrolment": enrolment,
             "programme": enrolment.programme,
             "referral": enrolment.referral,
+            "not_told": rules.WITHDRAWAL_NOT_TOLD,
             "page_title": ("Error: " if form.errors else "") + "Withdraw from the group",
             "active_nav": "groups",
             "back_href": reverse("groups:show_programme", args=[pk]),

@@ -343,3 +343,112 @@ def test_the_move_schema_keeps_the_appointment_fields_and_documents_the_warnings
     assert list(moved["properties"]) == [*appointment["properties"], "warnings"]
     assert "in_the_past" in moved["properties"]["warnings"]["description"]
     assert "/api/appointments/{appointment_id}/move" in schema["paths"]
+
+
+# Cancelled or moved: the API says what the family was and was not sent, from what they were last told (H12).
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_cancelling_an_appointment_booked_after_it_happened_keeps_every_field_and_warns_the_family_was_sent_nothing(
+    client,
+):
+    clinician_working()
+    referral = referral_in("invited", received_date=dt.date(2026, 10, 1))
+    appointment_id = post(client, "/api/appointments", booking(referral, start="2026-12-14T09:30:00+00:00")).json()[
+        "id"
+    ]
+
+    response = post(
+        client, f"/api/appointments/{appointment_id}/cancel", {"by": "service", "reason": "Typed wrongly"}, role="ot"
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert list(body) == [*APPOINTMENT_FIELDS, "warnings"]
+    assert body["cancelled"] is True and body["outcome"] == "cancelled_by_service"
+    (warning,) = body["warnings"]
+    assert warning["code"] == "family_not_told" and warning["dates"] == ["2026-12-14"]
+    assert "because they were never told of this appointment" in warning["message"]
+    assert not referral.letters.filter(kind="appointment_change").exists()
+    assert not referral.messages.exists()
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_cancelling_an_appointment_the_family_was_told_of_tells_them_with_no_warning(client):
+    clinician_working()
+    referral = referral_in("invited")
+    appointment_id = post(client, "/api/appointments", booking(referral)).json()["id"]
+
+    response = post(client, f"/api/appointments/{appointment_id}/cancel", {"by": "service", "reason": "OT unwell"})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["warnings"] == []
+    assert referral.letters.filter(kind="appointment_change").count() == 1
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_cancelling_a_group_session_warns_that_no_family_in_the_group_was_sent_anything(client):
+    from paedot.appointments.models import Appointment
+
+    ot = clinician_working()
+    session = Appointment.objects.create(
+        kind="group",
+        clinician=ot,
+        location=clinic(),
+        start=dt.datetime(2027, 1, 11, 9, tzinfo=dt.UTC),
+        end=dt.datetime(2027, 1, 11, 10, tzinfo=dt.UTC),
+        booked_by=ot,
+    )
+
+    response = post(client, f"/api/appointments/{session.pk}/cancel", {"by": "service", "reason": "OT unwell"})
+
+    assert response.status_code == 200, response.content
+    (warning,) = response.json()["warnings"]
+    assert warning["code"] == "family_not_told"
+    assert "sent to the families in the group about the cancellation" in warning["message"]
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_the_cancel_schema_keeps_the_appointment_fields_and_documents_the_warnings(client):
+    schema = client.get("/api/openapi.json").json()
+    components = schema["components"]["schemas"]
+    cancelled, appointment = components["CancelledAppointmentOut"], components["AppointmentOut"]
+    assert list(cancelled["properties"]) == [*appointment["properties"], "warnings"]
+    assert "family_not_told" in cancelled["properties"]["warnings"]["description"]
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_a_move_to_a_day_before_the_referral_was_received_is_400_with_the_bookings_message(client):
+    clinician_working()
+    referral = referral_in("invited", received_date=dt.date(2026, 12, 1))
+    appointment_id = post(client, "/api/appointments", booking(referral)).json()["id"]
+    refused_booking = post(client, "/api/appointments", booking(referral, start="2026-11-30T09:30:00+00:00"))
+
+    response = post(client, f"/api/appointments/{appointment_id}/move", {"start": "2026-11-30T09:30:00+00:00"})
+
+    assert response.status_code == 400 and refused_booking.status_code == 400
+    said = "The appointment cannot be before the referral was received (1 December 2026)."
+    assert response.json()["message"] == f"start: {said}"  # the field moved, and the booking's words
+    assert refused_booking.json()["message"].endswith(said)
+    assert referral.appointments.get().start == dt.datetime(2027, 1, 11, 9, 30, tzinfo=dt.UTC)
+
+
+@time_machine.travel("2027-01-04 09:00 +00:00", tick=False)
+def test_an_appointment_told_of_moved_into_the_past_and_back_to_come_is_told_as_a_change_from_the_time_they_hold(
+    client,
+):
+    clinician_working()
+    referral = referral_in("invited", received_date=dt.date(2026, 10, 1))
+    appointment_id = post(client, "/api/appointments", booking(referral)).json()["id"]  # told: 11 January at 09:30
+    move = f"/api/appointments/{appointment_id}/move"
+
+    into_the_past = post(client, move, {"start": "2026-12-14T09:30:00+00:00"})
+    (warning,) = into_the_past.json()["warnings"]
+    assert "The family was told it is on Monday 11 January 2027 at 09:30" in warning["message"]
+    back = post(client, move, {"start": "2027-01-12T09:30:00+00:00"})
+
+    assert back.status_code == 200 and back.json()["warnings"] == []
+    assert not referral.letters.filter(kind="appointment").exclude(subject__contains="11 January").exists()
+    [change] = referral.letters.filter(kind="appointment_change")
+    assert change.subject == "Your appointment has moved to Tuesday 12 January 2027 at 9:30am"
+    assert "which was on Monday 11 January 2027 at 9:30am" in change.html

@@ -490,3 +490,199 @@ class TestMovedAfterTheEvent:
         [sent] = mail.outbox
         assert sent.subject == "Occupational therapy appointment on Wednesday 31 March 2027 at 2pm"
         assert set(Message.objects.values_list("reference", flat=True)) == {f"appointment:{appointment.pk}:booked"}
+
+
+# Moves and cancellations are decided from what the family was last told (hazard H12). Now is Saturday 20 March 2027.
+
+
+def sent_to_family():
+    return set(Message.objects.values_list("reference", flat=True))
+
+
+def child_invited_since_january():
+    return referral_in("invited", received_date=dt.date(2027, 1, 4), child=CHILD, parent_carer=PARENT)
+
+
+class TestCancelledWithoutTelling:
+    def test_cancelling_an_appointment_booked_after_it_happened_sends_the_family_nothing(
+        self, django_capture_on_commit_callbacks
+    ):
+        referral = child_seen_since_january()
+        appointment = book(referral, start=london(2027, 3, 16, 10, 0), kind="treatment")
+        with django_capture_on_commit_callbacks(execute=True):
+            cancelled = cancel_appointment(
+                appointment=appointment, by="service", reason="Typed wrongly", cancelled_by=staff("ot")
+            )
+        assert cancelled.cancelled
+        assert not letters_to(referral).exists()
+        assert not Message.objects.exists()
+        assert mail.outbox == []
+
+    def test_cancelling_an_appointment_never_told_of_though_still_to_come_sends_the_family_nothing(
+        self, django_capture_on_commit_callbacks
+    ):
+        referral = child_seen_since_january()
+        appointment = book(referral, kind="treatment", notify=False)  # Tuesday 30 March, never told of
+        with django_capture_on_commit_callbacks(execute=True):
+            cancel_appointment(appointment=appointment, by="service", reason="OT unwell", cancelled_by=staff("ot"))
+        assert not letters_to(referral).exists()
+        assert mail.outbox == []
+
+    def test_cancelling_an_appointment_whose_told_time_has_gone_sends_the_family_nothing(
+        self, before_the_clocks_change, django_capture_on_commit_callbacks
+    ):
+        referral = child_invited_since_january()
+        appointment = book(referral)  # Tuesday 30 March at 10am: told
+        told = set(letters_to(referral).values_list("pk", flat=True))
+        before_the_clocks_change.move_to("2027-03-31 09:00 +01:00")  # the day after: no outcome recorded
+        with django_capture_on_commit_callbacks(execute=True):
+            cancel_appointment(appointment=appointment, by="service", reason="OT unwell", cancelled_by=staff("ot"))
+        assert set(letters_to(referral).values_list("pk", flat=True)) == told
+        assert not Message.objects.filter(reference__endswith=":cancelled").exists()
+
+    def test_cancelling_an_appointment_told_of_and_to_come_tells_the_family(self, django_capture_on_commit_callbacks):
+        referral = child_invited_since_january()
+        appointment = book(referral)
+        with django_capture_on_commit_callbacks(execute=True):
+            cancel_appointment(appointment=appointment, by="service", reason="OT unwell", cancelled_by=staff("ot"))
+        assert letters_to(referral).filter(kind="appointment_change").count() == 1
+        assert {f"appointment:{appointment.pk}:cancelled"} <= sent_to_family()
+
+    def test_an_appointment_told_of_then_moved_into_the_past_and_cancelled_is_cancelled_at_the_time_the_family_holds(
+        self, django_capture_on_commit_callbacks
+    ):
+        referral = child_invited_since_january()
+        appointment = book(referral)  # told: Tuesday 30 March at 10am
+        move_appointment(appointment=appointment, start=london(2027, 3, 16, 14, 0), moved_by=staff("ot"))
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            cancel_appointment(appointment=appointment, by="service", reason="Typed wrongly", cancelled_by=staff("ot"))
+        letter = letters_to(referral).get(kind="appointment_change")
+        assert letter.subject == "Your appointment on Tuesday 30 March 2027 is cancelled"
+        assert "appointment on Tuesday 30 March 2027 at 10am" in text_of(letter)
+        assert "16 March" not in text_of(letter)
+        [sent] = mail.outbox
+        assert sent.subject == "Your appointment on Tuesday 30 March 2027 at 10am is cancelled"
+        calendar = parse(sent.attachments[0][1])
+        assert calendar["method"] == "CANCEL"
+        [event] = calendar.walk("VEVENT")
+        assert (str(event["uid"]), event.decoded("dtstart")) == (event_uid(appointment), AFTER_CLOCK_CHANGE)
+
+
+class TestWhatTheFamilyWasLastTold:
+    def test_the_time_the_family_was_told_is_kept_on_booking_and_on_each_move_they_are_told_of(self):
+        appointment = book(child_invited_since_january())
+        assert Appointment.objects.get(pk=appointment.pk).family_last_told_start == AFTER_CLOCK_CHANGE
+        move_appointment(appointment=appointment, start=london(2027, 3, 31, 14, 0), moved_by=staff("ot"))
+        assert Appointment.objects.get(pk=appointment.pk).family_last_told_start == london(2027, 3, 31, 14, 0)
+        move_appointment(appointment=appointment, start=london(2027, 3, 16, 14, 0), moved_by=staff("ot"))  # past
+        assert Appointment.objects.get(pk=appointment.pk).family_last_told_start == london(2027, 3, 31, 14, 0)
+
+    def test_nothing_is_kept_for_an_appointment_booked_in_the_past_or_without_telling_the_family(self):
+        referral = child_seen_since_january()
+        past = book(referral, start=london(2027, 3, 16, 10, 0), kind="treatment")
+        untold = book(referral, kind="treatment", notify=False)
+        assert Appointment.objects.get(pk=past.pk).family_last_told_start is None
+        assert Appointment.objects.get(pk=untold.pk).family_last_told_start is None
+
+    def test_a_block_keeps_the_time_told_only_for_the_appointments_still_to_come(self):
+        block = block_from(london(2027, 3, 9, 10, 0))  # 9, 16 and 23 March; the review on the 30th
+        told = dict(Appointment.objects.filter(series=block.series).values_list("start", "family_last_told_start"))
+        assert told == {
+            london(2027, 3, 9, 10, 0): None,
+            london(2027, 3, 16, 10, 0): None,
+            london(2027, 3, 23, 10, 0): london(2027, 3, 23, 10, 0),
+            AFTER_CLOCK_CHANGE: AFTER_CLOCK_CHANGE,
+        }
+
+    def test_an_appointment_told_of_moved_into_the_past_and_then_to_come_gets_a_change_from_the_time_they_were_told(
+        self, django_capture_on_commit_callbacks
+    ):
+        referral = child_invited_since_january()
+        appointment = book(referral)  # told: Tuesday 30 March at 10am
+        move_appointment(appointment=appointment, start=london(2027, 3, 16, 14, 0), moved_by=staff("ot"))
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            move_appointment(appointment=appointment, start=london(2027, 3, 31, 14, 0), moved_by=staff("ot"))
+        assert letters_to(referral).filter(kind="appointment").count() == 1  # the booking's: no second booking letter
+        letter = letters_to(referral).get(kind="appointment_change")
+        assert letter.subject == "Your appointment has moved to Wednesday 31 March 2027 at 2pm"
+        assert "which was on Tuesday 30 March 2027 at 10am" in text_of(letter)
+        assert "16 March" not in text_of(letter)
+        [sent] = mail.outbox
+        assert sent.subject == "Your appointment has moved to Wednesday 31 March 2027 at 2pm"
+        [event] = parse(sent.attachments[0][1]).walk("VEVENT")
+        assert str(event["uid"]) == event_uid(appointment)  # the family's event moves, no second one
+        assert event.decoded("dtstart") == london(2027, 3, 31, 14, 0)
+        booked = [ref for ref in sent_to_family() if ref.endswith(":booked")]
+        assert booked == [f"appointment:{appointment.pk}:booked"]  # the first booking's only
+
+    def test_moved_into_the_past_and_back_to_the_time_the_family_was_told_sends_nothing(
+        self, django_capture_on_commit_callbacks
+    ):
+        referral = child_invited_since_january()
+        appointment = book(referral)
+        before = sent_to_family()
+        with django_capture_on_commit_callbacks(execute=True):
+            move_appointment(appointment=appointment, start=london(2027, 3, 16, 10, 0), moved_by=staff("ot"))
+            move_appointment(appointment=appointment, start=AFTER_CLOCK_CHANGE, moved_by=staff("ot"))
+        assert not letters_to(referral).filter(kind="appointment_change").exists()
+        assert sent_to_family() == before
+        from paedot.core.models import AuditEvent
+
+        assert [e.detail["family_sent"] for e in AuditEvent.objects.filter(action="appointment.moved")] == ["", ""]
+
+    def test_moved_there_away_and_back_again_the_family_is_told_each_time(self, django_capture_on_commit_callbacks):
+        referral = child_invited_since_january()
+        appointment = book(referral)  # A: Tuesday 30 March at 10am
+        mail.outbox.clear()
+        b = london(2027, 3, 31, 14, 0)
+        with django_capture_on_commit_callbacks(execute=True):
+            for start in (b, AFTER_CLOCK_CHANGE, b):
+                move_appointment(appointment=appointment, start=start, moved_by=staff("ot"))
+        assert letters_to(referral).filter(kind="appointment_change").count() == 3
+        assert [m.subject for m in mail.outbox] == [
+            "Your appointment has moved to Wednesday 31 March 2027 at 2pm",
+            "Your appointment has moved to Tuesday 30 March 2027 at 10am",
+            "Your appointment has moved to Wednesday 31 March 2027 at 2pm",
+        ]
+        assert Message.objects.filter(channel="sms", reference__contains=":moved:").count() == 3
+
+    def test_an_appointment_of_a_block_planned_without_telling_the_family_gets_a_booking_letter_when_moved(
+        self, django_capture_on_commit_callbacks
+    ):
+        referral = child_seen_since_january()
+        block = plan_treatment_block(
+            referral=referral,
+            clinician=clinician_working(),
+            location=clinic(),
+            first_start=london(2027, 3, 23, 10, 0),
+            sessions=2,
+            planned_by=staff("ot"),
+            notify=False,
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            move_appointment(appointment=block.sessions[0], start=london(2027, 3, 24, 10, 0), moved_by=staff("ot"))
+        [letter] = letters_to(referral)
+        assert letter.kind == "appointment"
+        assert letter.subject == "Your appointment on Wednesday 24 March 2027 at 10am"
+        assert sent_to_family() == {f"appointment:{block.sessions[0].pk}:booked"}
+
+
+class TestBlockPlannedWithoutTellingTheFamily:
+    def test_a_block_partly_in_the_past_planned_without_telling_the_family_says_nothing_was_sent(self):
+        referral = child_seen_since_january()
+        block = plan_treatment_block(
+            referral=referral,
+            clinician=clinician_working(),
+            location=clinic(),
+            first_start=london(2027, 3, 9, 10, 0),  # 9 and 16 March have happened; 23 March and the review to come
+            sessions=3,
+            planned_by=staff("ot"),
+            notify=False,
+        )
+        (warning,) = block.series.warnings
+        assert "No letter, email or text message was sent to the family about this block" in warning["message"]
+        assert "told only of the appointments still to come" not in warning["message"]
+        assert not letters_to(referral).exists()
+        assert not Message.objects.exists()

@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from paedot.appointments.rules import (
+    FAMILY_NOT_TOLD,
     IN_THE_PAST,
+    SEND_BOOKING,
+    SEND_CHANGE,
+    SEND_NOTHING,
     appointment_in_the_past,
     block_in_the_past,
+    cancelled_without_telling,
     family_told_of,
+    family_told_of_cancellation,
+    group_session_cancelled,
+    move_message,
     moved_into_the_past,
 )
 from paedot.appointments.tests.factories import london
@@ -117,3 +128,93 @@ def test_an_appointment_moved_into_the_past_is_named_with_its_time_and_no_word_t
     assert "record its outcome (attended or was not brought)" in warning.message
     assert "No letter, email or text message was sent to the family about the move" in warning.message
     assert warning.message.endswith("If the date was typed wrongly, move it again.")
+
+
+def test_a_block_planned_without_telling_the_family_says_nothing_was_sent_whatever_is_still_to_come():
+    for first in (london(2026, 12, 14, 10), london(2026, 11, 16, 10)):  # partly in the past, then wholly
+        warning = block_in_the_past(weekly(first, 3), london(2027, 1, 11, 10), NOW, notify=False)
+        assert warning is not None
+        assert "No letter, email or text message was sent to the family about this block" in warning.message
+        assert "told only of the appointments still to come" not in warning.message
+        assert "because these sessions have already happened" not in warning.message
+
+
+def test_an_appointment_the_family_was_told_of_moved_into_the_past_says_their_calendar_still_shows_that_time():
+    told = london(2027, 1, 15, 9, 30)
+    warning = moved_into_the_past(london(2026, 12, 14, 9, 30), NOW, told=told)
+    assert warning is not None
+    assert (
+        "The family was told it is on Friday 15 January 2027 at 09:30, and their letter and calendar still say so: "
+        "unless they already know it has changed, tell them yourself." in warning.message
+    )
+    assert warning.message.endswith("If the date was typed wrongly, move it again.")
+    for told in (None, london(2027, 1, 1, 9, 30)):  # never told, or told of a time already gone
+        warning = moved_into_the_past(london(2026, 12, 14, 9, 30), NOW, told=told)
+        assert warning is not None and "The family was told it is on" not in warning.message
+
+
+# --- What a move or a cancellation sends, from what the family was last told ----------------------------------------
+
+LATER = london(2027, 1, 20, 14, 0)
+PAST = london(2026, 12, 14, 9, 30)
+
+
+def test_what_a_move_sends_is_decided_from_the_time_the_family_was_last_told_of():
+    told = london(2027, 1, 11, 9, 30)
+    assert move_message(told=told, start=LATER, now=NOW) == SEND_CHANGE
+    assert move_message(told=None, start=LATER, now=NOW) == SEND_BOOKING  # never told of it
+    assert move_message(told=told, start=PAST, now=NOW) == SEND_NOTHING  # into the past
+    assert move_message(told=None, start=PAST, now=NOW) == SEND_NOTHING
+    assert move_message(told=told, start=told, now=NOW) == SEND_NOTHING  # back at the time they hold
+    assert move_message(told=PAST, start=LATER, now=NOW) == SEND_CHANGE  # they did hear of that time, now gone
+    assert move_message(told=told, start=NOW, now=NOW) == SEND_CHANGE  # this very minute is still to come
+
+
+moments = st.datetimes(
+    min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2028, 12, 31), timezones=st.just(dt.UTC)
+)
+
+
+@given(told=st.one_of(st.none(), moments), start=moments, now=moments)
+def test_a_move_never_sends_anything_about_a_time_gone_nor_a_change_from_a_time_never_told(told, start, now):
+    sent = move_message(told=told, start=start, now=now)
+    if start < now or told == start:
+        assert sent == SEND_NOTHING
+    elif told is None:
+        assert sent == SEND_BOOKING
+    else:
+        assert sent == SEND_CHANGE
+
+
+@given(told=st.one_of(st.none(), moments), start=moments, now=moments)
+def test_a_cancellation_is_told_exactly_when_nothing_warns_that_it_was_not(told, start, now):
+    told_of_it = family_told_of_cancellation(told=told, now=now)
+    assert told_of_it == (told is not None and told >= now)
+    assert (cancelled_without_telling(told=told, start=start, cancelled_at=now) is None) == told_of_it
+
+
+def test_a_cancellation_never_told_of_or_of_a_time_gone_says_why_nothing_was_sent():
+    never = cancelled_without_telling(told=None, start=LATER, cancelled_at=NOW)
+    assert never is not None and never.code == FAMILY_NOT_TOLD == "family_not_told"
+    assert never.dates == (dt.date(2027, 1, 20),)
+    assert never.message.startswith(
+        "No letter, email or text message was sent to the family about the cancellation, because they were never "
+        "told of this appointment"
+    )
+    gone = cancelled_without_telling(told=london(2027, 1, 1, 9, 30), start=PAST, cancelled_at=NOW)
+    assert gone is not None
+    assert gone.message.endswith(
+        "because the time they were told of, Friday 1 January 2027 at 09:30, had already gone."
+    )
+    assert family_told_of_cancellation(told=NOW, now=NOW)  # a time starting this very minute is still to come
+
+
+def test_a_group_session_cancelled_says_no_family_in_the_group_was_sent_anything():
+    to_come = group_session_cancelled(start=LATER, cancelled_at=NOW)
+    assert to_come.code == FAMILY_NOT_TOLD
+    assert to_come.message.startswith(
+        "No letter, email or text message was sent to the families in the group about the cancellation"
+    )
+    assert "Tell the families with a place in the group yourself." in to_come.message
+    held = group_session_cancelled(start=PAST, cancelled_at=NOW)
+    assert held.message.endswith("the session had already started when it was cancelled.")

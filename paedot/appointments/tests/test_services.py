@@ -17,6 +17,7 @@ from paedot.appointments.services import (
     book_appointment,
     booking_warnings,
     cancel_appointment,
+    cancel_warnings,
     move_appointment,
     move_warnings,
     plan_treatment_block,
@@ -172,11 +173,70 @@ class TestMovingIntoThePast:
         assert event.detail["warnings"] == [warning]
         assert event.detail["from"] == london(2027, 1, 11, 9, 30).isoformat()
 
+    def test_an_appointment_the_family_was_told_of_moved_into_the_past_warns_that_their_calendar_still_shows_it(self):
+        referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+        appointment = book(referral, clinician_working(), london(2027, 1, 11, 9, 30))  # told: 11 January
+        moved = move_appointment(appointment=appointment, start=london(2026, 12, 14, 9, 30), moved_by=staff("ot"))
+        (warning,) = move_warnings(moved)
+        assert (
+            "The family was told it is on Monday 11 January 2027 at 09:30, and their letter and calendar still say "
+            "so: unless they already know it has changed, tell them yourself." in warning["message"]
+        )
+        assert AuditEvent.objects.get(action="appointment.moved").detail["warnings"] == [warning]
+
+    def test_a_move_to_a_day_before_the_referral_was_received_is_refused_as_a_booking_is(self):
+        referral = referral_in("waiting", received_date=dt.date(2026, 12, 1))
+        appointment = book(referral, clinician_working(), london(2027, 1, 11, 9, 30))
+        with pytest.raises(ValueError) as booking:
+            book(referral, clinician_working(), london(2026, 11, 30, 9, 30))
+        with pytest.raises(ValueError) as move:
+            move_appointment(appointment=appointment, start=london(2026, 11, 30, 9, 30), moved_by=staff("ot"))
+        assert str(move.value) == str(booking.value)
+        assert str(move.value) == "The appointment cannot be before the referral was received (1 December 2026)."
+        assert Appointment.objects.get(pk=appointment.pk).start == london(2027, 1, 11, 9, 30)
+        assert not AuditEvent.objects.filter(action="appointment.moved").exists()
+        # The day it was received is allowed, as for a booking.
+        move_appointment(appointment=appointment, start=london(2026, 12, 1, 9, 30), moved_by=staff("ot"))
+
     def test_an_appointment_moved_to_a_time_to_come_has_no_warning(self):
         appointment = book(referral_in("waiting"), clinician_working(), london(2027, 1, 11, 9, 30))
         moved = move_appointment(appointment=appointment, start=london(2027, 1, 4, 9, 0), moved_by=staff("ot"))
         assert move_warnings(moved) == []  # this very minute is still to come
         assert AuditEvent.objects.get(action="appointment.moved").detail["warnings"] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("early_january_2027")
+class TestCancellingWithoutTellingTheFamily:
+    def test_a_cancellation_the_family_is_not_told_of_is_audited_with_the_warning(self):
+        referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+        appointment = book(referral, clinician_working(), london(2026, 12, 14, 9, 30))  # booked after it happened
+        cancelled = cancel_appointment(
+            appointment=appointment, by="service", reason="Typed wrongly", cancelled_by=staff("ot")
+        )
+        (warning,) = cancel_warnings(cancelled)
+        assert warning["code"] == "family_not_told" and warning["dates"] == ["2026-12-14"]
+        assert "because they were never told of this appointment" in warning["message"]
+        assert AuditEvent.objects.get(action="appointment.cancelled").detail["warnings"] == [warning]
+        assert not referral.letters.filter(kind="appointment_change").exists()
+
+    def test_a_cancellation_the_family_is_told_of_or_made_by_the_family_has_no_warning(self):
+        referral = referral_in("waiting")
+        told = book(referral, clinician_working(), london(2027, 1, 11, 9, 30))
+        by_family = book(referral, clinician_working(), london(2027, 1, 12, 9, 30))
+        assert (
+            cancel_warnings(
+                cancel_appointment(appointment=told, by="service", reason="OT unwell", cancelled_by=staff("ot"))
+            )
+            == []
+        )
+        assert (
+            cancel_warnings(
+                cancel_appointment(appointment=by_family, by="family", reason="Holiday", cancelled_by=staff("ot"))
+            )
+            == []
+        )
+        assert referral.letters.filter(kind="appointment_change").count() == 1  # the service's cancellation only
 
 
 @pytest.mark.django_db

@@ -616,3 +616,119 @@ def test_an_appointment_moved_to_a_time_to_come_has_no_warning_callout(client):
 
     assert "Moved to Tuesday 12 January 2027, 09:30 to 10:30" in page
     assert "nhsuk-warning-callout" not in page
+
+
+# Cancelled or moved: the page says what the family was and was not sent, from what they were last told (H12).
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_cancelling_an_appointment_booked_after_it_happened_says_on_its_page_that_the_family_was_sent_nothing(client):
+    referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+    appointment = book(referral, clinician_working(), london(2026, 12, 14, 9, 30))
+    signed_in(client, "clinical_admin")
+
+    response = client.post(
+        f"/staff/appointments/{appointment.pk}/cancel", {"by": "service", "reason": "Typed wrongly"}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "Cancelled by the service" in page
+    callout = page.split('class="nhsuk-warning-callout"')[1].split("</div>")[0]
+    assert (
+        "No letter, email or text message was sent to the family about the cancellation, because they were never "
+        "told of this appointment" in callout
+    )
+    assert not referral.letters.filter(kind__in=APPOINTMENT_LETTERS).exists()
+    assert not referral.messages.exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_cancelling_an_appointment_the_family_was_told_of_sends_the_cancellation_with_no_warning_callout(client):
+    referral = referral_in("waiting")
+    appointment = book(referral, clinician_working(), london(2027, 1, 11, 9, 30))
+    signed_in(client, "clinical_admin")
+
+    page = client.post(
+        f"/staff/appointments/{appointment.pk}/cancel", {"by": "service", "reason": "OT unwell"}, follow=True
+    ).content.decode()
+
+    assert "Cancelled by the service" in page and "nhsuk-warning-callout" not in page
+    assert referral.letters.filter(kind="appointment_change").count() == 1
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_cancelling_a_group_session_says_on_its_page_that_no_family_in_the_group_was_sent_anything(client):
+    ot = clinician_working()
+    session = book(None, ot, london(2027, 1, 11), kind="group", notify=False)
+    signed_in(client, "ot")
+
+    page = client.post(
+        f"/staff/appointments/{session.pk}/cancel", {"by": "service", "reason": "OT unwell"}, follow=True
+    ).content.decode()
+
+    assert "Cancelled by the service" in page
+    assert "No letter, email or text message was sent to the families in the group about the cancellation" in page
+    assert "Tell the families with a place in the group yourself." in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_move_to_a_day_before_the_referral_was_received_is_refused_on_the_page_keeping_what_was_typed(client):
+    referral = referral_in("waiting", received_date=dt.date(2026, 12, 1))
+    appointment = book(referral, clinician_working(), london(2027, 1, 11, 9, 30))
+    signed_in(client, "clinical_admin")
+
+    response = client.post(
+        f"/staff/appointments/{appointment.pk}/move",
+        {"date_day": "30", "date_month": "11", "date_year": "2026", "time": "09:30"},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The appointment cannot be before the referral was received (1 December 2026)." in page
+    assert 'value="30"' in page and 'value="2026"' in page
+    assert Appointment.objects.get(pk=appointment.pk).start == london(2027, 1, 11, 9, 30)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_an_appointment_the_family_was_told_of_moved_into_the_past_tells_staff_to_tell_them(client):
+    referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+    appointment = book(referral, clinician_working(), london(2027, 1, 11, 9, 30))
+    signed_in(client, "clinical_admin")
+
+    page = client.post(
+        f"/staff/appointments/{appointment.pk}/move",
+        {"date_day": "14", "date_month": "12", "date_year": "2026", "time": "09:30"},
+        follow=True,
+    ).content.decode()
+
+    assert (
+        "The family was told it is on Monday 11 January 2027 at 09:30, and their letter and calendar still say so: "
+        "unless they already know it has changed, tell them yourself." in page
+    )
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_block_planned_without_telling_the_family_says_on_its_page_that_nothing_was_sent(client):
+    from paedot.appointments.services import plan_treatment_block
+
+    ot = clinician_working()
+    referral = referral_in("waiting", received_date=dt.date(2026, 10, 1))
+    # 21 December 2026 has happened; 4 January 2027 at 10:00 and the review on 18 January are to come.
+    block = plan_treatment_block(
+        referral=referral,
+        clinician=ot,
+        location=clinic(),
+        first_start=london(2026, 12, 21, 10),
+        sessions=2,
+        interval_days=14,
+        planned_by=ot,
+        notify=False,
+    )
+    signed_in(client, "ot")
+
+    page = client.get(f"/staff/appointments/block/{referral.reference}/{block.series.pk}").content.decode()
+
+    callout = page.split('id="warning-in_the_past"')[1].split("</div>")[0]
+    assert "No letter, email or text message was sent to the family about this block" in callout
+    assert "told only of the appointments still to come" not in page
+    assert not referral.letters.filter(kind__in=APPOINTMENT_LETTERS).exists()

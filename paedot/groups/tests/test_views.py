@@ -431,3 +431,24 @@ class TestSessionsInThePast:
         signed_in(client, "ot", "ot-setter")
         html = page(self.schedule(client, programme, "4", "1", "2027", sessions="2"))  # 09:30 today, and a week on
         assert "2 sessions booked." in html and "warning-in_the_past" not in html
+
+
+class TestWithdrawingTellsStaffTheFamilyIsSentNothing:
+    def test_the_withdraw_page_says_before_and_after_that_the_family_is_sent_nothing(self, client):
+        from paedot.notifications.models import Message
+
+        programme = handwriting_group()
+        with_sessions(programme)
+        (referral,) = enrolled_children(programme, 1)
+        url = programme_url(programme, f"enrolments/{Enrolment.objects.get().pk}/withdraw")
+        signed_in(client, "clinical_admin")
+
+        before = page(client.get(url))
+        after = page(client.post(url, {"reason": "Family moving to Leeds"}, follow=True))
+
+        assert (
+            "No letter, email or text message is sent to the family about it, and they get no more reminders of the "
+            "group&#39;s sessions: unless they already know, tell them yourself." in before
+        )
+        assert "withdrawn from Handwriting group: a place is free. No letter, email or text message was sent" in after
+        assert not Message.objects.filter(referral=referral).exists()
