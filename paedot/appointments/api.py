@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from paedot.appointments.models import Appointment
 from paedot.appointments.services import (
@@ -24,6 +24,7 @@ from paedot.care.models import Package
 from paedot.care.services.packages import plan_block_for_package
 from paedot.config.api import BearerToken
 from paedot.config.api_errors import bad_request
+from paedot.core.api_types import DiaryTime
 from paedot.diaries.models import Location, Room
 from paedot.diaries.rules import LONDON
 from paedot.referrals.api import find_referral, perform
@@ -186,7 +187,7 @@ class AppointmentIn(Schema):
     kind: Literal["assessment", "treatment", "review", "group", "school_visit", "home_visit", "telephone", "video"]
     location: int
     room: int | None = None
-    start: AwareDatetime
+    start: DiaryTime
     duration_minutes: Annotated[int, Field(ge=5, le=480)]
     override_reason: Annotated[str, Field(max_length=2000)] = ""
 
@@ -289,7 +290,7 @@ def cancel(request: HttpRequest, appointment_id: int, payload: CancelIn):
 
 
 class MoveIn(Schema):
-    start: AwareDatetime
+    start: DiaryTime
     override_reason: Annotated[str, Field(max_length=2000)] = ""
 
 
@@ -321,7 +322,7 @@ class BlockIn(Schema):
     clinician: Annotated[str, Field(min_length=1, max_length=150)]
     location: int
     room: int | None = None
-    first_start: AwareDatetime
+    first_start: DiaryTime
     sessions: Annotated[int, Field(ge=1, le=52)] = 6
     interval_days: Annotated[int, Field(ge=1, le=90)] = 7
     duration_minutes: Annotated[int, Field(ge=5, le=480)] = 45

@@ -9,12 +9,13 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from paedot.appointments.api import PlanningWarningOut
 from paedot.appointments.models import Appointment, Kind
 from paedot.config.api import BearerToken
 from paedot.config.api_errors import bad_request
+from paedot.core.api_types import DiaryTime
 from paedot.diaries.models import Location, Room
 from paedot.diaries.rules import LONDON, warning_record
 from paedot.groups import rules
@@ -153,7 +154,7 @@ def create_group(request: HttpRequest, payload: ProgrammeIn):
 
 
 class SessionsIn(Schema):
-    first_start: AwareDatetime
+    first_start: DiaryTime
     sessions: Annotated[int, Field(ge=1, le=rules.MAX_SESSIONS)]
     interval_days: Annotated[int, Field(ge=1, le=90)] = 7
     duration_minutes: Annotated[int, Field(ge=5, le=480)] = 60

@@ -72,31 +72,42 @@ def page(browser, app_server):
     assert not refused, f"The Content Security Policy refused something on a page: {refused}"
 
 
+# Signs, in what the browser says, that the document was replaced while a script ran in it.
+SWAPPED = ("documentElement", "scrollingElement", "scrollWidth", "Execution context was destroyed", "is not defined")
+
+
+def evaluate_settled(page, *scripts: str, arg=None):
+    """Run scripts in the page once it has finished loading; the last one's result.
+
+    A click that submits a form returns before the next page has replaced this one, and a script run across that
+    swap reads a document that is gone. So wait for the page to load, and if it was swapped mid-run anyway, wait
+    again and run them in the page now there (a few tries; a page that keeps changing still fails).
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(4):
+        page.wait_for_load_state("load")
+        try:
+            result = None
+            for script in scripts:
+                result = page.evaluate(script, arg) if arg is not None else page.evaluate(script)
+            return result
+        except PlaywrightError as error:
+            if attempt == 3 or not any(sign in str(error) for sign in SWAPPED):
+                raise
+            page.wait_for_timeout(200)
+    return None
+
+
 def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
     """Run axe-core in the page; the serious and critical violations, each with the nodes it found."""
     if not AXE.exists():
         pytest.fail("axe-core is missing: run make install (npm ci).")
-    from playwright.sync_api import Error as PlaywrightError
-
-    # A click that submits a form returns before the next page has replaced this one; axe run across that swap
-    # reads a document that is gone. So wait for the page to finish loading, and if it was swapped mid-run anyway,
-    # wait again and check the page that is now there (a few tries; a page that keeps changing still fails).
-    for attempt in range(4):
-        page.wait_for_load_state("load")
-        try:
-            # Evaluated through the browser's devtools channel, not added as a <script>: the page's Content
-            # Security Policy (rightly) refuses scripts it did not serve.
-            page.evaluate(AXE.read_text(encoding="utf-8"))
-            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-            break
-        except PlaywrightError as error:
-            swapped = any(
-                sign in str(error)
-                for sign in ("documentElement", "Execution context was destroyed", "axe is not defined")
-            )
-            if not swapped or attempt == 3:
-                raise
-            page.wait_for_timeout(200)
+    # Evaluated through the browser's devtools channel, not added as a <script>: the page's Content Security
+    # Policy (rightly) refuses scripts it did not serve.
+    result = evaluate_settled(
+        page, AXE.read_text(encoding="utf-8"), "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"]][:3]}
         for v in result["violations"]

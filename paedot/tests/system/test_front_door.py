@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from paedot.public.services import update_service_details
 from paedot.referrals.models import Referral
 from paedot.staff.services import create_staff_user
-from paedot.tests.browser import axe_violations
+from paedot.tests.browser import axe_violations, evaluate_settled
 
 pytestmark = pytest.mark.browser
 
@@ -173,7 +173,8 @@ def narrow_page(browser, app_server):
 
 def assert_no_horizontal_scroll(page: Page) -> None:
     """Nothing pokes out sideways: the page scrolls only up and down (naming what does, if something does)."""
-    width, too_wide = page.evaluate(
+    width, too_wide = evaluate_settled(
+        page,
         """(limit) => {
             const width = document.scrollingElement.scrollWidth;
             const tooWide = [...document.querySelectorAll("body *")]
@@ -182,7 +183,7 @@ def assert_no_horizontal_scroll(page: Page) -> None:
                 .map((el) => el.outerHTML.slice(0, 160));
             return [width, tooWide];
         }""",
-        NARROW,
+        arg=NARROW,
     )
     assert width <= NARROW, f"{page.url} is {width}px wide at {NARROW}px: {too_wide}"
 
