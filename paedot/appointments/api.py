@@ -11,11 +11,13 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from paedot.appointments.models import Appointment
+from paedot.appointments.presenters import is_home, visit_alerts_out
 from paedot.appointments.services import (
     book_appointment,
     booking_warnings,
     cancel_appointment,
     cancel_warnings,
+    families_told_of_cancellation,
     move_appointment,
     move_warnings,
     record_outcome,
@@ -112,20 +114,38 @@ class PlanningWarningOut(Schema):
         "appointments booked (or moved) to start before now (booked all the same); each needs its outcome recorded, "
         "and the family was told nothing of them (the message says so, and, for a move, when the family still holds "
         "an earlier time to come, that staff should tell them). `family_not_told`: a cancellation the family (or, "
-        "for a group session, every family in the group) was sent nothing about, and why."
+        "for a group session, the families in the group not reminded of it) was sent nothing about, and why."
     )
     message: str
     dates: list[dt.date]
 
 
+class VisitAlertOut(Schema):
+    """An alert in force on the child that matters on a home visit (hazard H25): its category and short text, never
+    its details (those stay with the alert, GET /api/referrals/{reference}/alerts)."""
+
+    category: str = Field(
+        description="`child_protection_plan`, `child_in_need`, `looked_after` (safeguarding, listed first), "
+        "`contact_restriction`, `risk_to_staff` or `communication_needs`."
+    )
+    text: str
+
+
+VISIT_ALERTS_DESCRIPTION = (
+    "At the child's home: the child's alerts in force that matter on a visit (safeguarding first), for whoever "
+    "makes it to know before going. Empty elsewhere, or when there are none."
+)
+
+
 class BookedAppointmentOut(AppointmentOut):
-    """The appointment just booked, and what to check about it."""
+    """The appointment just booked, what to check about it, and at the child's home what to know first."""
 
     warnings: list[PlanningWarningOut] = Field(
         default_factory=list,
         description="What to check: `in_the_past` when the appointment starts before it was booked (no letter, "
         "email or text went to the family). Empty when there is nothing to check.",
     )
+    alerts: list[VisitAlertOut] = Field(default_factory=list, description=VISIT_ALERTS_DESCRIPTION)
 
 
 class MovedAppointmentOut(AppointmentOut):
@@ -145,9 +165,15 @@ class CancelledAppointmentOut(AppointmentOut):
     warnings: list[PlanningWarningOut] = Field(
         default_factory=list,
         description="What to check: `family_not_told` when the service cancelled it and no letter, email or text "
-        "went to the family (they were never told of it, or the time they were told of had gone), and for every "
-        "group session (no family in the group is sent a cancellation). Empty when the family was told, or "
-        "cancelled it themselves.",
+        "went to the family (they were never told of it, or the time they were told of had gone), and for a "
+        "group session, the families with a place who were sent nothing (only those reminded of it are sent a "
+        "cancellation). Empty when every family was told, or cancelled it themselves.",
+    )
+    told: list[str] = Field(
+        default_factory=list,
+        description="The referral references of the families sent a cancellation: the child's, when the service "
+        "cancelled while the time the family was told of was to come; for a group session, the families with a place "
+        "who had been reminded of it (email and text). Empty when nobody was sent one.",
     )
 
 
@@ -237,7 +263,8 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn):
             booked_by=request.auth,
         )
     )
-    return Status(201, {**appointment_out(appointment), "warnings": booking_warnings(appointment)})
+    alerts = visit_alerts_out(referral) if is_home(location) else []
+    return Status(201, {**appointment_out(appointment), "warnings": booking_warnings(appointment), "alerts": alerts})
 
 
 def _appointment(request: HttpRequest, appointment_id: int, action: Action) -> Appointment:
@@ -277,8 +304,9 @@ class CancelIn(Schema):
 )
 def cancel(request: HttpRequest, appointment_id: int, payload: CancelIn):
     """Cancels this occurrence only; the rest of its series stays booked. Cancelled by the service, the family gets a
-    letter, email and text only when the time they were told of is still to come; otherwise (and for a group
-    session) a `warnings` entry says nothing was sent, and why."""
+    letter, email and text only when the time they were told of is still to come; for a group session, the families
+    reminded of it get an email and text. `told` names who was sent a cancellation; a `warnings` entry says who was
+    sent nothing, and why."""
     appointment = _appointment(request, appointment_id, Action.RECORD_OUTCOME)
     updated = _call(
         lambda: cancel_appointment(
@@ -286,7 +314,11 @@ def cancel(request: HttpRequest, appointment_id: int, payload: CancelIn):
         ),
         field="reason",
     )
-    return {**appointment_out(updated), "warnings": cancel_warnings(updated)}
+    return {
+        **appointment_out(updated),
+        "warnings": cancel_warnings(updated),
+        "told": families_told_of_cancellation(updated),
+    }
 
 
 class MoveIn(Schema):
@@ -344,6 +376,7 @@ class BlockOut(Schema):
         "needing its outcome; `after_school_calendar`, at a school or nursery, the dates after the last day of the "
         "school holidays held, for which no holiday could be skipped. Empty when there is nothing to check.",
     )
+    alerts: list[VisitAlertOut] = Field(default_factory=list, description=VISIT_ALERTS_DESCRIPTION)
 
 
 @router.post(
@@ -390,5 +423,6 @@ def create_block(request: HttpRequest, reference: str, payload: BlockIn):
             "skipped": block.series.skipped_dates,
             "package": package.pk if package is not None else None,
             "warnings": block.series.warnings,
+            "alerts": visit_alerts_out(referral) if is_home(location) else [],
         },
     )

@@ -292,11 +292,12 @@ def email_text(visits: list[Visit], *, reference: str, intro: str, note: str = L
 
 def cancellation_email_text(appointment: Appointment, *, what: str, reference: str) -> str:
     service = ServiceDetails.current()
-    next_step = (
-        "We will contact you to offer another appointment."
-        if appointment.outcome == "cancelled_by_service"
-        else "If you would like another appointment and have not arranged one, please call us."
-    )
+    if appointment.referral_id is None:  # a group session: the group goes on
+        next_step = "The group's other sessions go ahead as planned."
+    elif appointment.outcome == "cancelled_by_service":
+        next_step = "We will contact you to offer another appointment."
+    else:
+        next_step = "If you would like another appointment and have not arranged one, please call us."
     return (
         f"{what}.\n\n{next_step}\n\nIf you have any questions, call {service.phone} ({service.opening_hours}), "
         f"quoting reference {reference}.\n\n{service.name}"

@@ -200,6 +200,72 @@ def tell_family_about_change(appointment: Appointment, *, was: dt.datetime | Non
     )
 
 
+# A group session the service cancelled -----------------------------------------------------------------------------
+
+
+def _reminded_of(session: Appointment) -> dict[Referral, dt.datetime]:
+    """The families with a place in the group (and an open referral) who were sent a reminder of this session, each
+    with the time they were reminded of (the latest, if the session moved after a reminder): read from the
+    reminders' references (queue_reminders)."""
+    prefix = f"appointment:{session.pk}:reminder:"
+    reminders = Message.objects.filter(
+        reference__startswith=prefix,
+        referral__in=Referral.objects.filter(
+            group_enrolments__programme_id=session.programme_id, group_enrolments__withdrawn_at__isnull=True
+        ).exclude(status__in=CLOSED_STATUSES),
+    ).select_related("referral__child", "referral__parent_carer")
+    reminded: dict[Referral, dt.datetime] = {}
+    for reminder in reminders:
+        stamp = reminder.reference[len(prefix) :].split(":", 1)[0]
+        try:
+            at = dt.datetime.strptime(stamp, "%Y%m%dT%H%MZ").replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+        if reminder.referral not in reminded or at > reminded[reminder.referral]:
+            reminded[reminder.referral] = at
+    return reminded
+
+
+def cancellation_reference(session: Appointment, referral: Referral) -> str:
+    return f"appointment:{session.pk}:cancelled:referral:{referral.pk}"
+
+
+def tell_group_about_cancellation(session: Appointment, *, now: dt.datetime) -> list[Referral]:
+    """A group session the service cancelled: each family with a place who was reminded of it, while the time they
+    were reminded of is still to come, is sent an email and a text (as reminders are sent; no letter) saying it is
+    cancelled. Families never reminded of it are sent nothing (hazard H12: the page and the API say so, for staff to
+    tell them). Returns the families sent a message."""
+    if session.programme_id is None:
+        return []
+    service = ServiceDetails.current()
+    name = session.programme.name if session.programme_id else "group"
+    told = []
+    for referral, at in sorted(_reminded_of(session).items(), key=lambda item: item[0].pk):
+        if not rules.family_told_of(at, now):
+            continue
+        what = f"The {name} session on {letters.london_date(at)} at {letters.london_time(at)} is cancelled"
+        queued = _queue_email_and_text(
+            referral,
+            reference=cancellation_reference(session, referral),
+            subject=what,
+            email_body=letters.cancellation_email_text(session, what=what, reference=referral.reference),
+            sms_body=f"{service.name}: {what}. Questions? Call {service.phone}. Ref {referral.reference}",
+        )
+        if queued:
+            told.append(referral)
+    return told
+
+
+def families_told_of_group_cancellation(session: Appointment) -> list[str]:
+    """The referral references of the families sent a cancellation of this group session, in order."""
+    return list(
+        Message.objects.filter(reference__startswith=f"appointment:{session.pk}:cancelled:referral:")
+        .order_by("referral__reference")
+        .values_list("referral__reference", flat=True)
+        .distinct()
+    )
+
+
 # Reminders -------------------------------------------------------------------------------------------------------
 
 

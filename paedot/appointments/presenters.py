@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
+
+from paedot.alerts.models import Alert, Category
+from paedot.alerts.presenters import category_words
+from paedot.alerts.services import VISIT_CATEGORIES, alerts_for_visit
 from paedot.appointments.models import Appointment, AppointmentSeries, Outcome
 from paedot.appointments.rules import IN_THE_PAST
 from paedot.core.presenters import format_date
-from paedot.diaries.models import VIRTUAL_KINDS
+from paedot.diaries.models import VIRTUAL_KINDS, LocationKind
 from paedot.diaries.rules import LONDON
 
 OUTCOME_TAGS = {
@@ -124,3 +129,65 @@ def block_warnings(series: AppointmentSeries, appointments: list[Appointment]) -
             continue
         shown.append({**warning, "heading": WARNING_HEADINGS.get(warning.get("code"), "Check this block")})
     return shown
+
+
+# --- Alerts that matter on a home visit (hazard H25) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitAlert:
+    """An alert in force that whoever books or makes a home visit must know: its category in words and its short
+    text (the line every page of the record shows), never its details, which stay on the alerts page."""
+
+    category: str
+    words: str
+    text: str
+
+
+def _visit_alert(alert: Alert) -> VisitAlert:
+    return VisitAlert(category=alert.category, words=category_words(alert.category), text=alert.text)
+
+
+def is_home(location) -> bool:
+    return getattr(location, "kind", None) == LocationKind.HOME
+
+
+def visit_alerts(referral) -> list[VisitAlert]:
+    """The child's alerts that matter on a visit, safeguarding first: one query. The caller found the referral
+    through Referral.objects.visible_to, so nothing is shown of a record the person may not see."""
+    if referral is None:
+        return []
+    return [_visit_alert(alert) for alert in alerts_for_visit(referral)]
+
+
+def visit_alerts_out(referral) -> list[dict[str, str]]:
+    """The same alerts for the API: category code and text."""
+    return [{"category": alert.category, "text": alert.text} for alert in visit_alerts(referral)]
+
+
+_CATEGORY_ORDER = {code: position for position, code in enumerate(Category.values)}
+
+
+def visit_alerts_by_child(child_ids) -> dict[int, list[VisitAlert]]:
+    """What alerts_for_visit gives, for many children at once (a day list of home visits): one query however many.
+    A record merged into a child's brings its alerts with it, as AlertQuerySet.of_child reads them. The caller passes
+    only children of appointments it found through Referral.objects.visible_to."""
+    wanted = {child_id for child_id in child_ids if child_id is not None}
+    if not wanted:
+        return {}
+    found = (
+        Alert.objects.in_force()
+        .filter(Q(child_id__in=wanted) | Q(child__merged_into_id__in=wanted))
+        .filter(category__in=VISIT_CATEGORIES)
+        .select_related("child")
+    )
+    by_child: dict[int, list[Alert]] = {}
+    for alert in found:
+        for child_id in {alert.child_id, alert.child.merged_into_id} & wanted:
+            by_child.setdefault(child_id, []).append(alert)
+    return {
+        child_id: [
+            _visit_alert(a) for a in sorted(alerts, key=lambda a: (_CATEGORY_ORDER[a.category], a.raised_at, a.pk))
+        ]
+        for child_id, alerts in by_child.items()
+    }

@@ -234,15 +234,29 @@ def cancelled_without_telling(
     )
 
 
-def group_session_cancelled(*, start: dt.datetime, cancelled_at: dt.datetime) -> PlanWarning:
-    """What to say when a group session is cancelled: no family with a place is sent anything about it (the service
-    sends no cancellation for a group session, and no reminder of it will go)."""
+def group_session_cancelled(
+    *, start: dt.datetime, cancelled_at: dt.datetime, told: int = 0, not_told: int = 0
+) -> PlanWarning | None:
+    """What to say when a group session is cancelled: the families with a place who were reminded of it are sent a
+    cancellation (`told` of them), the others (`not_told`) nothing, and no reminder of it will go. None when every
+    family with a place was told."""
     if start < cancelled_at:
         why = "the session had already started when it was cancelled."
+    elif told and not not_told:
+        return None
+    elif told:
+        families = "family" if not_told == 1 else "families"
+        return PlanWarning(
+            code=FAMILY_NOT_TOLD,
+            message=f"A cancellation email or text message was sent to the families reminded of the session ({told}), "
+            f"but the other {not_told} {families} with a place in the group, not yet reminded of it, were sent "
+            "nothing, and no reminder of it will be sent. Tell them yourself.",
+            dates=(london_day(start),),
+        )
     else:
         why = (
-            "none is sent for a group session, and no reminder of it will be sent. Tell the families with a place in "
-            "the group yourself."
+            "none of them had been reminded of the session, and no reminder of it will be sent. Tell the families "
+            "with a place in the group yourself."
         )
     return PlanWarning(
         code=FAMILY_NOT_TOLD,

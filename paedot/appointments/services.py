@@ -288,7 +288,22 @@ def cancel_warnings(appointment: Appointment) -> list[dict]:
     if not appointment.cancelled or appointment.outcome_recorded_at is None:
         return []
     if appointment.referral_id is None:
-        warning = rules.group_session_cancelled(start=appointment.start, cancelled_at=appointment.outcome_recorded_at)
+        told = families_told_of_cancellation(appointment)
+        with_place = (
+            Referral.objects.filter(
+                group_enrolments__programme_id=appointment.programme_id, group_enrolments__withdrawn_at__isnull=True
+            )
+            .distinct()
+            .count()
+            if appointment.programme_id
+            else 0
+        )
+        warning = rules.group_session_cancelled(
+            start=appointment.start,
+            cancelled_at=appointment.outcome_recorded_at,
+            told=len(told),
+            not_told=max(with_place - len(told), 0),
+        )
     elif appointment.outcome == Outcome.CANCELLED_BY_SERVICE:
         warning = rules.cancelled_without_telling(
             told=appointment.family_last_told_start,
@@ -300,11 +315,29 @@ def cancel_warnings(appointment: Appointment) -> list[dict]:
     return [warning_record(warning)] if warning else []
 
 
+def families_told_of_cancellation(appointment: Appointment) -> list[str]:
+    """The referral references of the families sent a cancellation of this appointment (the confirmation says who
+    was told): for a group session, those sent one by messages.tell_group_about_cancellation; otherwise the child's,
+    when the service cancelled it while the time the family was last told of was still to come."""
+    if not appointment.cancelled or appointment.outcome_recorded_at is None:
+        return []
+    if appointment.referral_id is None:
+        from paedot.appointments.messages import families_told_of_group_cancellation
+
+        return families_told_of_group_cancellation(appointment)
+    if appointment.outcome == Outcome.CANCELLED_BY_SERVICE and rules.family_told_of_cancellation(
+        told=appointment.family_last_told_start, now=appointment.outcome_recorded_at
+    ):
+        return [appointment.referral.reference]
+    return []
+
+
 def cancel_appointment(*, appointment: Appointment, by: str, reason: str, cancelled_by) -> Appointment:
     """Cancel one occurrence, by the family or the service; the others in its series are untouched. When the service
     cancels, the family is told only if the time they were last told of is still to come (never told of it, or told
-    of a time gone, they are sent nothing, and cancel_warnings() says so); a group session's families are sent
-    nothing."""
+    of a time gone, they are sent nothing, and cancel_warnings() says so). For a group session, the families with a
+    place who were reminded of it are sent an email and text, while the time they were reminded of is to come; the
+    others are sent nothing, and cancel_warnings() says so."""
     require(cancelled_by, Action.RECORD_OUTCOME)
     if by not in ("family", "service"):
         raise ValueError('Say who cancelled: "family" or "service".')
@@ -322,12 +355,21 @@ def cancel_appointment(*, appointment: Appointment, by: str, reason: str, cancel
         locked.outcome_recorded_by = cancelled_by
         locked.save()
         told = locked.family_last_told_start
+        if by == "service" and locked.referral_id is None:
+            from paedot.appointments.messages import tell_group_about_cancellation
+
+            tell_group_about_cancellation(locked, now=locked.outcome_recorded_at)
         record_event(
             action="appointment.cancelled",
             actor=cancelled_by,
             target=locked.referral or locked,
             reason=reason,
-            detail={"appointment": locked.pk, "by": by, "warnings": cancel_warnings(locked)},
+            detail={
+                "appointment": locked.pk,
+                "by": by,
+                "warnings": cancel_warnings(locked),
+                "told": families_told_of_cancellation(locked),
+            },
         )
         # The family cancelled: they know. When we cancel, we tell them, of the time they hold, if it is still to come.
         if (

@@ -35,6 +35,7 @@ from paedot.appointments.services import (
     booking_warnings,
     cancel_appointment,
     cancel_warnings,
+    families_told_of_cancellation,
     move_appointment,
     move_warnings,
     record_outcome,
@@ -95,6 +96,8 @@ def book_appointment_view(request: HttpRequest, reference: str) -> HttpResponse:
     referral = _referral(request, reference)
     posted = request.method == "POST"
     form = BookingForm(request.POST if posted else None, referral=referral)
+    # The place is chosen on this form, so the alerts that matter on a home visit are shown before it is (H25).
+    visit_alerts = presenters.visit_alerts(referral)
     problems: tuple = ()
     status = 200
     if posted and "find_school" in request.POST:
@@ -127,6 +130,10 @@ def book_appointment_view(request: HttpRequest, reference: str) -> HttpResponse:
                 for warning in warnings:
                     messages.warning(request, warning["message"])
                 return redirect("appointments:show_appointment", appointment_id=appointment.pk)
+            if presenters.is_home(appointment.location) and visit_alerts:
+                # Hazard H25: a home visit booked for a child with alerts is confirmed on its own page, which lists
+                # them, so whoever booked it (and tells the clinician) sees them once more.
+                return redirect("appointments:show_appointment", appointment_id=appointment.pk)
             return redirect("referrals:show_referral", reference=referral.reference)
     elif posted:
         status = 400
@@ -139,6 +146,7 @@ def book_appointment_view(request: HttpRequest, reference: str) -> HttpResponse:
             "problems": problems,
             "show_override": bool(problems) or bool(form["override_reason"].value()),
             "bookable": referral.status in BOOKABLE,
+            "visit_alerts": visit_alerts,
             "referral_presenters": referral_presenters,
             "page_title": ("Error: " if form.errors or problems else "") + f"Book an appointment for {reference}",
             "back_href": _referral_href(referral),
@@ -172,6 +180,7 @@ def plan_block_view(request: HttpRequest, reference: str) -> HttpResponse:
     package = _package_for_block(request, referral)
     posted = request.method == "POST"
     form = BlockForm(request.POST if posted else None, referral=referral, package=package)
+    visit_alerts = presenters.visit_alerts(referral)  # H25: shown before the place is chosen, as when booking
     problems: tuple = ()
     status = 200
     if posted and "find_school" in request.POST:
@@ -213,6 +222,7 @@ def plan_block_view(request: HttpRequest, reference: str) -> HttpResponse:
             "package": package,
             "problems": problems,
             "bookable": referral.status in BOOKABLE,
+            "visit_alerts": visit_alerts,
             "referral_presenters": referral_presenters,
             "page_title": ("Error: " if form.errors or problems else "") + f"Plan a block of treatment for {reference}",
             "back_href": _referral_href(referral),
@@ -245,6 +255,7 @@ def show_block(request: HttpRequest, reference: str, series_id: int) -> HttpResp
                 {"date": day_heading(dt.date.fromisoformat(s["date"])), "why": s["why"]} for s in series.skipped_dates
             ],
             "warnings": presenters.block_warnings(series, appointments),
+            "visit_alerts": presenters.visit_alerts(referral) if presenters.is_home(series.location) else [],
             "presenters": presenters,
             "now": now,
             "page_title": f"Block of treatment for {reference}",
@@ -284,6 +295,9 @@ def _show(request: HttpRequest, appointment: Appointment, *, forms: dict | None 
             "appointment": appointment,
             "presenters": presenters,
             "tag": presenters.status_tag(appointment, now),
+            "visit_alerts": presenters.visit_alerts(appointment.referral)
+            if presenters.is_home(appointment.location)
+            else [],
             "is_open": is_open,
             "has_happened": appointment.start <= now,
             "outcome_form": forms.get("outcome", OutcomeForm()),
@@ -370,6 +384,11 @@ def cancel_appointment_view(request: HttpRequest, appointment_id: int) -> HttpRe
         return _show(request, appointment, forms={"cancel": form}, status=status)
     who = "the family" if data["by"] == "family" else "the service"
     said = f"Cancelled by {who}. Any other appointments in its series are still booked."
+    told = families_told_of_cancellation(updated)
+    if told and updated.referral_id is None:
+        said += f" A cancellation email or text message was sent to the families reminded of it: {', '.join(told)}."
+    elif told:
+        said += " The family has been sent a cancellation letter (and an email and text where we hold their details)."
     response = _done(request, appointment, said)
     # Sent nothing about it (never told of it, its time gone, or a group session): said here, as a move's warning is.
     for warning in cancel_warnings(updated):

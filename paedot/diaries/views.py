@@ -184,6 +184,13 @@ def print_day_list(request: HttpRequest, username: str, day: dt.date) -> HttpRes
         _appointments(request, day, day).filter(clinician=clinician).select_related("referral__parent_carer")
     )
     stops, calls = presenters.visits(appointments)
+    # Hazard H25: for lone working, each home visit carries the child's alerts that matter on a visit; one query
+    # for the whole day (the appointments were found through the referrals this person may see).
+    visit_alerts = presenters.appointment_presenters.visit_alerts_by_child(
+        a.referral.child_id
+        for a in appointments
+        if a.referral_id is not None and a.location.kind == LocationKind.HOME and not a.cancelled
+    )
     wanted = {stop.postcode for stop in stops if stop.postcode}
     base_postcode = normalise_postcode(base.postcode) if base and base.postcode else None
     if base_postcode:
@@ -205,6 +212,7 @@ def print_day_list(request: HttpRequest, username: str, day: dt.date) -> HttpRes
             "base_known": bool(base_postcode and base_postcode in positions),
             "stops": ordered,
             "calls": calls,
+            "visit_alerts": visit_alerts,
             "appointment_presenters": presenters.appointment_presenters,
             "page_title": f"Day list: {clinician.display_name}, {presenters.day_heading(day)}",
             "back_href": reverse("diaries:clinician_day", args=[clinician.username, day]),

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from paedot.appointments.api import PlanningWarningOut
 from paedot.appointments.models import Appointment, Kind
+from paedot.appointments.rules import FAMILY_NOT_TOLD
 from paedot.config.api import BearerToken
 from paedot.config.api_errors import bad_request
 from paedot.core.api_types import DiaryTime
@@ -20,7 +21,7 @@ from paedot.diaries.models import Location, Room
 from paedot.diaries.rules import LONDON, warning_record
 from paedot.groups import rules
 from paedot.groups.models import Enrolment, GroupProgramme
-from paedot.groups.services import create_programme, enrol, record_attendance, schedule_sessions
+from paedot.groups.services import create_programme, enrol, record_attendance, schedule_sessions, withdraw
 from paedot.referrals.api import find_referral, perform
 from paedot.referrals.models import Referral
 from paedot.referrals.services.journey import NotAllowed
@@ -241,6 +242,56 @@ def create_enrolment(request: HttpRequest, programme_id: int, payload: Enrolment
             "places_left": rules.places_left(capacity=programme.capacity, enrolled=taken),
         },
     )
+
+
+class WithdrawalIn(Schema):
+    reason: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class WithdrawalOut(Schema):
+    id: int
+    programme: int
+    referral: str
+    referral_status: str
+    withdrawn_at: str
+    places_left: int
+    warnings: list[PlanningWarningOut] = Field(
+        default_factory=list,
+        description="`family_not_told`: no letter, email or text goes to the family about the withdrawal, and they "
+        "get no more reminders of the group's sessions; unless they already know, staff tell them.",
+    )
+
+
+@router.post(
+    "/groups/{programme_id}/enrolments/{enrolment_id}/withdraw",
+    auth=BearerToken(),
+    response={200: WithdrawalOut, **ERRORS},
+    summary="Withdraw",
+)
+def withdraw_enrolment(request: HttpRequest, programme_id: int, enrolment_id: int, payload: WithdrawalIn):
+    """Gives up the child's place in the group, with the reason (kept with the referral); the referral stays as it
+    is. 404 for an enrolment not in this group or of a child this person may not see; 409 when already withdrawn."""
+    programme = _programme(request, programme_id, Action.ENROL_IN_GROUP)
+    enrolment = (
+        Enrolment.objects.select_related("programme", "referral")
+        .filter(programme=programme, referral__in=Referral.objects.visible_to(request.auth))
+        .filter(pk=enrolment_id)
+        .first()
+    )
+    if enrolment is None:
+        raise HttpError(404, f"No enrolment {enrolment_id} in group {programme_id}.")
+    withdrawn = _call(lambda: withdraw(enrolment=enrolment, reason=payload.reason, withdrawn_by=request.auth), "reason")
+    taken = Enrolment.objects.filter(programme=programme, withdrawn_at__isnull=True).count()
+    status = Referral.objects.filter(pk=enrolment.referral_id).values_list("status", flat=True).get()
+    return {
+        "id": withdrawn.pk,
+        "programme": programme.pk,
+        "referral": withdrawn.referral.reference,
+        "referral_status": status,
+        "withdrawn_at": withdrawn.withdrawn_at.isoformat(),
+        "places_left": rules.places_left(capacity=programme.capacity, enrolled=taken),
+        "warnings": [{"code": FAMILY_NOT_TOLD, "message": rules.WITHDRAWN_NOT_TOLD, "dates": []}],
+    }
 
 
 class AttendanceIn(Schema):

@@ -316,6 +316,7 @@ API: dict[str, Operation] = {
     "POST /api/groups": op(A.MANAGE_GROUPS),
     "POST /api/groups/{programme_id}/sessions": op(A.MANAGE_GROUPS),
     "POST /api/groups/{programme_id}/enrolments": op(A.ENROL_IN_GROUP),
+    "POST /api/groups/{programme_id}/enrolments/{enrolment_id}/withdraw": op(A.ENROL_IN_GROUP),
     # The session is next week: attendance is recorded once it has happened.
     "POST /api/groups/sessions/{appointment_id}/attendance": op(A.RECORD_OUTCOME, answer=CONFLICT),
     "GET /api/audit": op(A.VIEW_AUDIT),

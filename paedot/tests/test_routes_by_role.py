@@ -466,6 +466,7 @@ def api_body(operation: str, record: Record) -> dict[str, Any] | None:
         },
         "POST /api/groups/{programme_id}/sessions": {"first_start": "2027-03-01T15:00:00+00:00", "sessions": 1},
         "POST /api/groups/{programme_id}/enrolments": {"referral": v["invited_reference"]},
+        "POST /api/groups/{programme_id}/enrolments/{enrolment_id}/withdraw": {"reason": "Family moved away"},
         "POST /api/groups/sessions/{appointment_id}/attendance": {
             "referral": v["waiting_reference"],
             "outcome": "attended",

@@ -146,7 +146,7 @@ def test_a_block_at_school_after_the_school_holidays_held_keeps_every_field_and_
     assert response.status_code == 201, response.content
     body = response.json()
     # The fields other systems read are as they were; `warnings` is new.
-    assert list(body) == ["series", "appointments", "review", "skipped", "package", "warnings"]
+    assert list(body) == ["series", "appointments", "review", "skipped", "package", "warnings", "alerts"]
     assert isinstance(body["series"], int) and body["package"] is None
     assert [a["start"][:10] for a in body["appointments"]] == ["2028-07-13", "2028-07-20", "2028-09-07"]
     assert body["review"]["start"] == "2028-09-14T13:30:00+01:00"
@@ -167,7 +167,7 @@ def test_the_block_schema_keeps_its_fields_and_documents_the_warnings(client):
     components = client.get("/api/openapi.json").json()["components"]["schemas"]
     block = components["BlockOut"]
     assert set(block["required"]) == {"series", "appointments", "review", "skipped"}
-    assert list(block["properties"]) == ["series", "appointments", "review", "skipped", "package", "warnings"]
+    assert list(block["properties"]) == ["series", "appointments", "review", "skipped", "package", "warnings", "alerts"]
     assert block["properties"]["skipped"]["type"] == "array"
     assert set(components["PlanningWarningOut"]["required"]) == {"code", "message", "dates"}
 
@@ -198,7 +198,7 @@ def test_an_appointment_booked_in_the_past_keeps_every_field_and_adds_a_warning(
     response = post(client, "/api/appointments", booking(referral, start="2026-12-14T09:30:00+00:00"))
     assert response.status_code == 201, response.content
     body = response.json()
-    assert list(body) == [*APPOINTMENT_FIELDS, "warnings"]
+    assert list(body) == [*APPOINTMENT_FIELDS, "warnings", "alerts"]
     assert body["start"] == "2026-12-14T09:30:00+00:00"
     (warning,) = body["warnings"]
     assert warning["code"] == "in_the_past"
@@ -225,7 +225,7 @@ def test_a_block_in_the_past_keeps_every_field_and_adds_a_warning_naming_the_pas
     response = post(client, f"/api/referrals/{referral.reference}/blocks", block, role="ot")
     assert response.status_code == 201, response.content
     body = response.json()
-    assert list(body) == ["series", "appointments", "review", "skipped", "package", "warnings"]
+    assert list(body) == ["series", "appointments", "review", "skipped", "package", "warnings", "alerts"]
     assert [a["start"][:10] for a in body["appointments"]] == ["2026-12-21", "2027-01-04"]
     assert all(list(a) == APPOINTMENT_FIELDS for a in [*body["appointments"], body["review"]])
     (warning,) = body["warnings"]
@@ -237,7 +237,7 @@ def test_a_block_in_the_past_keeps_every_field_and_adds_a_warning_naming_the_pas
 def test_the_booking_schema_keeps_the_appointment_fields_and_documents_the_warnings(client):
     components = client.get("/api/openapi.json").json()["components"]["schemas"]
     booked, appointment = components["BookedAppointmentOut"], components["AppointmentOut"]
-    assert list(booked["properties"]) == [*appointment["properties"], "warnings"]
+    assert list(booked["properties"]) == [*appointment["properties"], "warnings", "alerts"]
     assert set(booked["required"]) == set(appointment["required"])
     assert "in_the_past" in components["PlanningWarningOut"]["properties"]["code"]["description"]
     assert list(appointment["properties"]) == APPOINTMENT_FIELDS
@@ -364,8 +364,9 @@ def test_cancelling_an_appointment_booked_after_it_happened_keeps_every_field_an
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert list(body) == [*APPOINTMENT_FIELDS, "warnings"]
+    assert list(body) == [*APPOINTMENT_FIELDS, "warnings", "told"]
     assert body["cancelled"] is True and body["outcome"] == "cancelled_by_service"
+    assert body["told"] == []
     (warning,) = body["warnings"]
     assert warning["code"] == "family_not_told" and warning["dates"] == ["2026-12-14"]
     assert "because they were never told of this appointment" in warning["message"]
@@ -383,6 +384,7 @@ def test_cancelling_an_appointment_the_family_was_told_of_tells_them_with_no_war
 
     assert response.status_code == 200, response.content
     assert response.json()["warnings"] == []
+    assert response.json()["told"] == [referral.reference]
     assert referral.letters.filter(kind="appointment_change").count() == 1
 
 
@@ -413,8 +415,9 @@ def test_the_cancel_schema_keeps_the_appointment_fields_and_documents_the_warnin
     schema = client.get("/api/openapi.json").json()
     components = schema["components"]["schemas"]
     cancelled, appointment = components["CancelledAppointmentOut"], components["AppointmentOut"]
-    assert list(cancelled["properties"]) == [*appointment["properties"], "warnings"]
+    assert list(cancelled["properties"]) == [*appointment["properties"], "warnings", "told"]
     assert "family_not_told" in cancelled["properties"]["warnings"]["description"]
+    assert "reminded" in cancelled["properties"]["told"]["description"]
 
 
 @time_machine.travel("2027-01-04 09:00 +00:00", tick=False)

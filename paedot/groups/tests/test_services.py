@@ -532,27 +532,7 @@ class TestFamiliesAreNotMessagedAboutCancelledSessionsOrWithdrawal:
     """Now is Monday 4 January 2027, 9am. Hazard H12: a family is told only of what they hold and is still to come;
     the service sends nothing about a cancelled group session or a withdrawal, and the staff are told so."""
 
-    def test_cancelling_a_session_sends_no_family_anything_even_those_reminded_of_it(self):
-        from paedot.appointments import messages
-        from paedot.appointments.services import cancel_warnings
-        from paedot.notifications.models import Message
-
-        programme = handwriting_group()
-        sessions = with_sessions(programme, first=at(2027, 1, 5), sessions=2)  # tomorrow, then a week on
-        enrolled_children(programme, 2)
-        assert messages.send_appointment_reminders() == 2  # both families reminded of tomorrow's session
-        reminded = set(Message.objects.values_list("pk", flat=True))
-
-        cancelled = cancel_appointment(
-            appointment=sessions[0], by="service", reason="OT unwell", cancelled_by=staff("ot")
-        )
-
-        assert set(Message.objects.values_list("pk", flat=True)) == reminded  # nothing new for any family
-        (warning,) = cancel_warnings(cancelled)
-        assert warning["code"] == "family_not_told"
-        assert "Tell the families with a place in the group yourself." in warning["message"]
-        (event,) = events("appointment.cancelled")
-        assert event.detail["warnings"] == [warning]
+    # Cancelling a session still to come now tells the families reminded of it: test_cancelled_group_sessions.py.
 
     def test_cancelling_a_session_that_has_happened_says_so_and_sends_nothing(self):
         from paedot.appointments.services import cancel_warnings
