@@ -17,7 +17,6 @@ from pydantic import ValidationError
 from paedot.fhir.bundle import BundleRefused, Problem, SentReferral, read_referral
 from paedot.fhir.resources import Context
 from paedot.referrals.schemas import ReferralIn
-from paedot.referrals.services import ChildDetails, ParentCarerDetails, ReferralSubmission, ReferrerDetails
 
 __all__ = ["BundleRefused", "Problem", "SentReferral", "read_referral"]
 
@@ -125,29 +124,6 @@ def validate(referral: SentReferral, *, today: dt.date) -> ReferralIn:
         path = referral.path_of(("child", "date_of_birth"))
         raise BundleRefused([Problem(path, "The date of birth must be on or before the date of the referral")])
     return payload
-
-
-def submission_of(payload: ReferralIn) -> ReferralSubmission:
-    """As POST /api/referrals hands its payload to receive_referral."""
-    return ReferralSubmission(
-        child=ChildDetails(
-            given_name=payload.child.given_name,
-            family_name=payload.child.family_name,
-            date_of_birth=payload.child.date_of_birth,
-            nhs_number=payload.child.nhs_number or "",
-            address=payload.child.address,
-            postcode=payload.child.postcode,
-        ),
-        parent_carer=ParentCarerDetails(**payload.parent_carer.model_dump()),
-        referrer=ReferrerDetails(**payload.referrer.model_dump()),
-        gp_practice_code=payload.gp_practice_code,
-        education=payload.education,
-        difficulties=tuple(dict.fromkeys(payload.difficulties)),
-        description=payload.description,
-        consent_given=payload.consent_given,
-        previous_ot_episode=payload.previous_ot_episode,
-        school_urn=payload.school_urn or "",
-    )
 
 
 # --- The answer: the eligibility decision beside the ServiceRequest ---------------------------------------------------

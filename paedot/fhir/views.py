@@ -28,6 +28,7 @@ from paedot.core.models import AuditEvent
 from paedot.fhir import intake, queries, resources
 from paedot.fhir.search import SEARCHES, SearchError, page_query, parse_search
 from paedot.public.models import ServiceDetails
+from paedot.referrals.api import submission_of
 from paedot.referrals.models import Source
 from paedot.referrals.rules import may_submit_referrals
 from paedot.referrals.services import receive_referral
@@ -300,7 +301,7 @@ def create_service_request(request: HttpRequest) -> HttpResponse:
 
     def create() -> tuple[int, dict[str, Any]]:
         stored = receive_referral(
-            submission=intake.submission_of(payload), source=Source.FHIR, received_date=today, submitted_by=user
+            submission=submission_of(payload), source=Source.FHIR, received_date=today, submitted_by=user
         )
         decision = stored.eligibility
         reasons = [

@@ -59,7 +59,9 @@ from paedot.staff.rules import Action, may
 router = Router(tags=["Referrals"])
 
 
-def _submission(payload: ReferralIn) -> ReferralSubmission:
+def submission_of(payload: ReferralIn) -> ReferralSubmission:
+    """The intake's submission from the API's body; the FHIR intake (paedot.fhir.intake) reads its Bundle into the
+    same body and hands it on here, so both doors store a referral the same way."""
     return ReferralSubmission(
         child=ChildDetails(
             given_name=payload.child.given_name,
@@ -124,7 +126,7 @@ def submit_referral(
 
     def create() -> tuple[int, dict]:
         referral = receive_referral(
-            submission=_submission(payload),
+            submission=submission_of(payload),
             source=payload.source or "api",
             received_date=received_date,
             submitted_by=user,
