@@ -18,7 +18,7 @@ from django.utils import timezone
 from paedot.appointments import letters, rules
 from paedot.appointments.models import Appointment, AppointmentSeries, Kind
 from paedot.appointments.policy import attendance_policy
-from paedot.notifications.models import Channel, Message
+from paedot.notifications.models import Channel, Message, MessageStatus
 from paedot.notifications.rules import uk_mobile
 from paedot.notifications.services import Attachment, queue_message
 from paedot.public.models import ServiceDetails
@@ -33,6 +33,11 @@ ICS = "text/calendar"
 def _stamp(start: dt.datetime) -> str:
     """The start in UTC, in message references: a moved appointment gets a new reminder for its new time."""
     return start.astimezone(dt.UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def reminder_prefix(appointment: Appointment, *, start: dt.datetime | None = None) -> str:
+    """The start of the references of this appointment's reminders; of those for one start, when it is given."""
+    return f"appointment:{appointment.pk}:reminder:" + (_stamp(start) if start else "")
 
 
 def _queue_email_and_text(
@@ -213,7 +218,8 @@ def _reminded_of(session: Appointment) -> dict[Referral, dt.datetime]:
         referral__in=Referral.objects.filter(
             group_enrolments__programme_id=session.programme_id, group_enrolments__withdrawn_at__isnull=True
         ).exclude(status__in=CLOSED_STATUSES),
-    ).select_related("referral__child", "referral__parent_carer")
+    ).exclude(status=MessageStatus.WITHDRAWN)  # withdrawn before it went: they were never reminded by it
+    reminders = reminders.select_related("referral__child", "referral__parent_carer")
     reminded: dict[Referral, dt.datetime] = {}
     for reminder in reminders:
         stamp = reminder.reference[len(prefix) :].split(":", 1)[0]

@@ -256,6 +256,7 @@ def move_appointment(
         )
         appointment.start, appointment.end, appointment.updated_at = start, end, now
         appointment.family_last_told_start = told
+        _withdraw_reminders(appointment, keep_start=start, why="The appointment was moved before this was sent.")
         sent = rules.move_message(told=told, start=start, now=now) if appointment.referral_id is not None else ""
         if sent:
             from paedot.appointments.messages import tell_family_about_booking, tell_family_about_change
@@ -332,6 +333,18 @@ def families_told_of_cancellation(appointment: Appointment) -> list[str]:
     return []
 
 
+def _withdraw_reminders(appointment: Appointment, *, why: str, keep_start: dt.datetime | None = None) -> int:
+    """Reminders of this appointment not yet sent (waiting, or failed and to retry) are withdrawn when it moves or is
+    cancelled: sent late, they would send the family to a time gone or a cancelled appointment (hazard H12). A
+    reminder of the new time, if one is waiting, is kept."""
+    from paedot.appointments.messages import reminder_prefix
+    from paedot.notifications.services import withdraw_unsent
+
+    prefix = reminder_prefix(appointment)
+    keep = reminder_prefix(appointment, start=keep_start) if keep_start else ""
+    return withdraw_unsent(reference_prefix=prefix, keep_prefix=keep, why=why)
+
+
 def cancel_appointment(*, appointment: Appointment, by: str, reason: str, cancelled_by) -> Appointment:
     """Cancel one occurrence, by the family or the service; the others in its series are untouched. When the service
     cancels, the family is told only if the time they were last told of is still to come (never told of it, or told
@@ -355,6 +368,7 @@ def cancel_appointment(*, appointment: Appointment, by: str, reason: str, cancel
         locked.outcome_recorded_by = cancelled_by
         locked.save()
         told = locked.family_last_told_start
+        _withdraw_reminders(locked, why="The appointment was cancelled before this was sent.")
         if by == "service" and locked.referral_id is None:
             from paedot.appointments.messages import tell_group_about_cancellation
 

@@ -20,6 +20,8 @@ class MessageStatus(models.TextChoices):
     OUTBOX_ONLY = "outbox_only", "Kept in the outbox (no SMS provider configured)"
     # Staff told the person another way (a phone call, a letter) and said so: nothing more to send.
     DEALT_WITH = "dealt_with", "Dealt with by staff"
+    # Out of date before it went (a reminder of an appointment since moved or cancelled): never to be sent.
+    WITHDRAWN = "withdrawn", "Withdrawn: out of date before it was sent"
 
 
 # What a person has to act on: the message never reached its recipient and nobody has yet said it was dealt with.

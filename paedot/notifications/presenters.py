@@ -12,6 +12,7 @@ STATUS_WORDS = {
     MessageStatus.FAILED: "Failed",
     MessageStatus.OUTBOX_ONLY: "Not sent (no text message service)",
     MessageStatus.DEALT_WITH: "Dealt with",
+    MessageStatus.WITHDRAWN: "Withdrawn (out of date)",
 }
 STATUS_CLASSES = {
     MessageStatus.QUEUED: "nhsuk-tag--blue",
@@ -19,6 +20,7 @@ STATUS_CLASSES = {
     MessageStatus.FAILED: "nhsuk-tag--red",
     MessageStatus.OUTBOX_ONLY: "nhsuk-tag--orange",
     MessageStatus.DEALT_WITH: "nhsuk-tag--grey",
+    MessageStatus.WITHDRAWN: "nhsuk-tag--grey",
 }
 
 

@@ -70,3 +70,21 @@ def queue_message(
     if created:
         transaction.on_commit(partial(enqueue_send, message.pk))
     return message
+
+
+def withdraw_unsent(*, reference_prefix: str, keep_prefix: str = "", why: str) -> int:
+    """Messages with this reference prefix that have not gone yet (waiting, failed and to retry, kept unsent) are
+    withdrawn, never to be sent: a reminder of an appointment since moved or cancelled would send the family to the
+    wrong time or a cancelled one (hazard H12). `keep_prefix`: those still right (a reminder of the new time). A
+    message already sent is left as it was. How many were withdrawn."""
+    from django.utils import timezone
+
+    from paedot.notifications.models import MessageStatus
+
+    unsent = Message.objects.filter(
+        reference__startswith=reference_prefix,
+        status__in=(MessageStatus.QUEUED, MessageStatus.FAILED, MessageStatus.OUTBOX_ONLY),
+    )
+    if keep_prefix:
+        unsent = unsent.exclude(reference__startswith=keep_prefix)
+    return unsent.update(status=MessageStatus.WITHDRAWN, error=why, updated_at=timezone.now())

@@ -301,6 +301,36 @@ class TestReminders:
         assert messages.send_appointment_reminders() == 0
         assert not Message.objects.filter(reference__contains="reminder").exists()
 
+    def test_a_reminder_not_yet_sent_is_withdrawn_when_its_appointment_is_cancelled_and_never_goes(
+        self, before_the_clocks_change
+    ):
+        from paedot.notifications.models import NOT_SENT
+        from paedot.notifications.tasks import deliver
+
+        appointment = book(child_invited())
+        before_the_clocks_change.move_to("2027-03-29 08:00 +01:00")
+        assert messages.send_appointment_reminders() == 1
+        reminders = Message.objects.filter(reference__contains=f"appointment:{appointment.pk}:reminder")
+        email = reminders.get(channel="email")
+        reminders.filter(pk=email.pk).update(status="queued")  # the mail server was down: waiting to try again
+        cancel_appointment(appointment=appointment, by="service", reason="OT ill", cancelled_by=staff("clinical_admin"))
+        assert set(reminders.values_list("status", flat=True)) == {"withdrawn"}  # the email and the unsent text
+        assert "cancelled before this was sent" in reminders.get(channel="email").error
+        assert deliver(email.pk) == "withdrawn"  # the retry already queued sends nothing
+        assert not reminders.filter(status__in=NOT_SENT).exists()  # nothing for staff to send again
+
+    def test_a_reminder_sent_is_left_as_it_was_and_one_waiting_for_the_old_time_is_withdrawn_on_a_move(
+        self, before_the_clocks_change
+    ):
+        appointment = book(child_invited())
+        before_the_clocks_change.move_to("2027-03-29 08:00 +01:00")
+        messages.send_appointment_reminders()
+        old = Message.objects.filter(reference__contains=f"appointment:{appointment.pk}:reminder")
+        old.filter(channel="email").update(status="sent")  # the email went; the text is still waiting
+        move_appointment(appointment=appointment, start=london(2027, 3, 30, 15, 0), moved_by=staff("ot"))
+        assert dict(old.values_list("channel", "status")) == {"email": "sent", "sms": "withdrawn"}
+        assert messages.send_appointment_reminders() == 1  # the new time's reminder is not blocked
+
     def test_a_moved_appointment_is_reminded_again_for_its_new_time(self, before_the_clocks_change):
         appointment = book(child_invited())
         before_the_clocks_change.move_to("2027-03-29 08:00 +01:00")
