@@ -433,4 +433,21 @@ def make_service(count: int, *, seed: int, today: dt.date) -> int:
         seeding.diaries.fill_groups(seeding.left_queue)
         seeding.back_date_leaving()
         clinical.make_clinical_records(rng=rng, today=today)
+        post_letters_of_the_past(today=today, admin=seeding.team.admin)
     return len(plan)
+
+
+# The admin team posts letters within a couple of days: only the last few days' referrals' letters are still to go.
+LETTERS_STILL_TO_POST_DAYS = 3
+
+
+def post_letters_of_the_past(*, today: dt.date, admin) -> int:
+    """The demo's letters are all issued as it is made (today), though most belong to referrals of weeks or months
+    ago: those are recorded as posted by the admin team, as they would have been, so "Letters to post" shows what a
+    working day would. Returns how many."""
+    from paedot.letters.models import Letter
+
+    old = Letter.objects.filter(
+        posted_at__isnull=True, referral__received_date__lt=today - dt.timedelta(days=LETTERS_STILL_TO_POST_DAYS)
+    )
+    return old.update(posted_at=timezone.now(), posted_by=admin)

@@ -229,3 +229,15 @@ def test_children_in_treatment_have_a_clinical_record_made_through_the_services(
     statuses = set(ClinicalNote.objects.values_list("status", flat=True))
     assert {"signed", "awaiting_countersignature", "countersigned"} <= statuses
     assert Review.objects.exists()
+
+
+def test_only_the_last_few_days_letters_are_still_to_post(demo_service):
+    from paedot.demo.journeys import LETTERS_STILL_TO_POST_DAYS
+    from paedot.letters.models import Letter
+
+    to_post = Letter.objects.filter(posted_at__isnull=True)
+    from django.utils import timezone
+
+    cutoff = timezone.localdate() - dt.timedelta(days=LETTERS_STILL_TO_POST_DAYS)
+    assert to_post.exists() and Letter.objects.filter(posted_at__isnull=False, posted_by__isnull=False).exists()
+    assert not to_post.filter(referral__received_date__lt=cutoff).exists()
